@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * util.h - allocation, logging and string-buffer helpers shared by every
+ * folder.  Allocation never returns NULL (it aborts); strings returned by
+ * x*printf/xstrdup are owned by the caller.
+ */
+#ifndef VIGIL_UTIL_H
+#define VIGIL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+/* xmalloc.c */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 xvasprintf(char **, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
+
+/* log.c */
+void	 log_init(const char *progname, int debug);
+void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	 fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* strbuf.c: a growable byte string, always NUL-terminated. */
+struct strbuf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 strbuf_init(struct strbuf *);
+void	 strbuf_free(struct strbuf *);
+void	 strbuf_reset(struct strbuf *);
+void	 strbuf_addc(struct strbuf *, char);
+void	 strbuf_addn(struct strbuf *, const char *, size_t);
+void	 strbuf_adds(struct strbuf *, const char *);
+void	 strbuf_addf(struct strbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 strbuf_add_escaped(struct strbuf *, const char *, size_t);
+char	*strbuf_steal(struct strbuf *);
+
+#endif
