@@ -221,8 +221,8 @@ add_suggestion(struct strbuf *sb, const char *word, const char *const *list,
 }
 
 static void
-unknown_operand(struct parse *p, const struct directive *dir, const char *kw,
-    const struct loc *loc)
+unknown_operand(struct parse *p, const struct directive *dir,
+    const char *label, const char *kw, const struct loc *loc)
 {
 	const char	*names[OPERANDS_MAX];
 	struct strbuf	 sb;
@@ -231,7 +231,7 @@ unknown_operand(struct parse *p, const struct directive *dir, const char *kw,
 	for (i = 0; i < dir->nops; i++)
 		names[i] = dir->ops[i].name;
 	strbuf_init(&sb);
-	strbuf_addf(&sb, "%s: unknown operand %s", dir->verb, kw);
+	strbuf_addf(&sb, "%s: unknown operand %s", label, kw);
 	add_suggestion(&sb, kw, names, dir->nops);
 	diag_add(p->diag, DIAG_ERROR, loc, "%s", sb.data);
 	strbuf_free(&sb);
@@ -245,7 +245,7 @@ tokenize(struct parse *p, const struct directive *dir, struct token **tokp,
 	struct token	*tok = NULL, *t;
 	size_t		 ntok = 0, save;
 	struct loc	 loc;
-	char		*kw, *next;
+	char		*kw, *next, *what;
 	int		 rc = 0;
 
 	for (;;) {
@@ -277,9 +277,12 @@ tokenize(struct parse *p, const struct directive *dir, struct token **tokp,
 		t->kw = kw;
 		t->kwloc = loc;
 		t->idx = directive_operand(dir, kw);
+		xasprintf(&what, "%s %s", dir->verb, kw);
 		if (t->idx < 0) {
-			/* Guess the extent of an unknown operand to go on. */
-			unknown_operand(p, dir, kw, &loc);
+			/*
+			 * Guess the extent of an unknown operand to go on;
+			 * it is reported once the statement's name is known.
+			 */
 			save = p->i;
 			skip_blanks(p);
 			if (p->i < p->len && p->t[p->i] != '(' &&
@@ -287,14 +290,16 @@ tokenize(struct parse *p, const struct directive *dir, struct token **tokp,
 				bool known = directive_operand(dir, next) >= 0;
 				free(next);
 				p->i = save;
-				if (known)
+				if (known) {
+					free(what);
 					continue;
+				}
 			}
 			p->i = save;
-			if (scan_value(p, kw, &t->val, &t->valloc) != 0) {
-				rc = -1;
+			rc = scan_value(p, what, &t->val, &t->valloc);
+			free(what);
+			if (rc != 0)
 				break;
-			}
 			continue;
 		}
 		/* Report under the name the table uses, not an alias. */
@@ -303,19 +308,21 @@ tokenize(struct parse *p, const struct directive *dir, struct token **tokp,
 			skip_blanks(p);
 			if (p->i < p->len && p->t[p->i] == '(') {
 				struct loc at = here(p, p->i);
-				diag_add(p->diag, DIAG_ERROR, &at, "%s: %s takes"
-				    " no value", dir->verb, kw);
+				diag_add(p->diag, DIAG_ERROR, &at, "%s: takes"
+				    " no value", what);
+				free(what);
 				rc = -1;
 				break;
 			}
 			p->i = save;
 			t->valloc = loc;
+			free(what);
 			continue;
 		}
-		if (scan_value(p, kw, &t->val, &t->valloc) != 0) {
-			rc = -1;
+		rc = scan_value(p, what, &t->val, &t->valloc);
+		free(what);
+		if (rc != 0)
 			break;
-		}
 	}
 	*tokp = tok;
 	*ntokp = ntok;
@@ -451,8 +458,10 @@ parse_definition(struct parse *p, const struct directive *dir,
 
 	for (i = 0; i < ntok; i++) {
 		t = &tok[i];
-		if (t->idx < 0)
+		if (t->idx < 0) {
+			unknown_operand(p, dir, label, t->kw, &t->kwloc);
 			continue;
+		}
 		op = &dir->ops[t->idx];
 		if (d->set & (1ull << t->idx)) {
 			const struct loc *first = &d->oploc[t->idx];
