@@ -138,6 +138,7 @@ scan_value(struct parse *p, const char *kw, char **out, struct loc *loc)
 		}
 		if (expect_separator(p, "closing quote", kw) != 0) {
 			free(*out);
+			*out = NULL;
 			return -1;
 		}
 		return 0;
@@ -495,16 +496,16 @@ parse_definition(struct parse *p, const struct directive *dir,
 	}
 	free(label);
 out:
-	tokens_free(tok, ntok);
 	if (p->diag->errors != errors) {
+		/* rawname points into the tokens: use it before freeing. */
 		if (d->name != NULL)
 			ruleset_add_failed(p->rs, d->kind, d->name);
 		else if (rawname != NULL && dir->named)
 			ruleset_add_failed(p->rs, d->kind, rawname);
 		def_free(d);
-		return;
-	}
-	ruleset_add(p->rs, d);
+	} else
+		ruleset_add(p->rs, d);
+	tokens_free(tok, ntok);
 }
 
 /* INCLUDE path | INCLUDE 'path' | INCLUDE FILE(path) | INCLUDE FILE path */

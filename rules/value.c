@@ -647,7 +647,9 @@ value_parse(const struct operand *op, const char *s, void *slot,
 	case V_TZ:
 		return parse_tz(s, slot, cause);
 	case V_PATH:
-		if (s[0] == '/' || ctx == NULL || ctx->dir == NULL)
+		/* Relative to the rule file; "." adds nothing useful. */
+		if (s[0] == '/' || ctx == NULL || ctx->dir == NULL ||
+		    strcmp(ctx->dir, ".") == 0)
 			*(char **)slot = xstrdup(s);
 		else
 			xasprintf((char **)slot, "%s/%s", ctx->dir, s);
