@@ -187,7 +187,7 @@ load_include(struct loader *ld, const char *path, const struct loc *from,
 		    " when rules are loaded from memory");
 		return;
 	}
-	if (path[0] == '/' || dir == NULL)
+	if (path[0] == '/' || dir == NULL || strcmp(dir, ".") == 0)
 		full = xstrdup(path);
 	else
 		xasprintf(&full, "%s/%s", dir, path);
