@@ -248,7 +248,8 @@ lexer_next(struct lexer *lx, struct stmt *st)
 			continue;
 		for (b = 0; b < n && is_blank(line[b]); b++)
 			;
-		if (!in_stmt && (b == n || line[b] == '*'))
+		/* Blank lines never end a continued statement. */
+		if (b == n || (!in_stmt && line[b] == '*'))
 			continue;
 		if (check_line(lx, line, n) != 0)
 			bad = true;

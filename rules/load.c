@@ -137,10 +137,15 @@ load_path(struct loader *ld, const char *path, const struct loc *from)
 			if (ld->stack[i].dev != sb.st_dev ||
 			    ld->stack[i].ino != sb.st_ino)
 				continue;
-			diag_add(ld->diag, DIAG_ERROR, from, "INCLUDE: '%s' is"
-			    " already being loaded (included from %s): the"
-			    " includes form a cycle", path,
-			    ld->stack[i].file);
+			struct strbuf chain;
+			size_t j;
+			strbuf_init(&chain);
+			for (j = i; j < ld->depth; j++)
+				strbuf_addf(&chain, "%s -> ", ld->stack[j].file);
+			strbuf_adds(&chain, path);
+			diag_add(ld->diag, DIAG_ERROR, from, "INCLUDE: the"
+			    " includes form a cycle: %s", chain.data);
+			strbuf_free(&chain);
 			close(fd);
 			return;
 		}

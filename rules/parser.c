@@ -240,8 +240,8 @@ unknown_operand(struct parse *p, const struct directive *dir,
 
 /* Split the operands; -1 if the statement cannot be read further. */
 static int
-tokenize(struct parse *p, const struct directive *dir, struct token **tokp,
-    size_t *ntokp)
+tokenize(struct parse *p, const struct directive *dir, const char *label,
+    struct token **tokp, size_t *ntokp)
 {
 	struct token	*tok = NULL, *t;
 	size_t		 ntok = 0, save;
@@ -256,8 +256,7 @@ tokenize(struct parse *p, const struct directive *dir, struct token **tokp,
 		loc = here(p, p->i);
 		if ((kw = scan_keyword(p)) == NULL) {
 			diag_add(p->diag, DIAG_ERROR, &loc, "%s: expected an"
-			    " operand keyword, got '%c'", dir->verb,
-			    p->t[p->i]);
+			    " operand keyword, got '%c'", label, p->t[p->i]);
 			rc = -1;
 			break;
 		}
@@ -266,8 +265,8 @@ tokenize(struct parse *p, const struct directive *dir, struct token **tokp,
 		    p->t[p->i] != ',') {
 			struct loc at = here(p, p->i);
 			diag_add(p->diag, DIAG_ERROR, &at, "%s: expected a blank"
-			    " or '(' after the keyword %s, got '%c'",
-			    dir->verb, kw, p->t[p->i]);
+			    " or '(' after the keyword %s, got '%c'", label,
+			    kw, p->t[p->i]);
 			free(kw);
 			rc = -1;
 			break;
@@ -278,7 +277,7 @@ tokenize(struct parse *p, const struct directive *dir, struct token **tokp,
 		t->kw = kw;
 		t->kwloc = loc;
 		t->idx = directive_operand(dir, kw);
-		xasprintf(&what, "%s %s", dir->verb, kw);
+		xasprintf(&what, "%s %s", label, kw);
 		if (t->idx < 0) {
 			/*
 			 * Guess the extent of an unknown operand to go on;
@@ -424,6 +423,45 @@ apply_defaults(const struct directive *dir, struct def *d)
 	}
 }
 
+/*
+ * The statement's NAME, looked up before the operands are read so that
+ * every message, syntax errors included, can say which definition it is
+ * about.  Only a label: the real value is read and checked later.
+ */
+static char *
+peek_name(const struct parse *p)
+{
+	size_t	 j, e;
+	char	 c, *name, *u;
+
+	for (j = 0; j + 4 <= p->len; j++) {
+		if (strncasecmp(p->t + j, "NAME", 4) != 0 ||
+		    (j > 0 && !blank(p->t[j - 1]) && p->t[j - 1] != ',' &&
+		    p->t[j - 1] != ')') || (j + 4 < p->len &&
+		    !blank(p->t[j + 4]) && p->t[j + 4] != '('))
+			continue;
+		for (j += 4; j < p->len && blank(p->t[j]); j++)
+			;
+		if (j < p->len && p->t[j] == '(')
+			for (j++; j < p->len && blank(p->t[j]); j++)
+				;
+		if (j < p->len && p->t[j] == '\'')
+			j++;
+		for (e = j; e < p->len && e - j < NAME_MAX_LEN * 2; e++) {
+			c = p->t[e];
+			if (blank(c) || c == ',' || c == ')' || c == '\'')
+				break;
+		}
+		if (e == j)
+			return NULL;
+		name = xstrndup(p->t + j, e - j);
+		for (u = name; *u != '\0'; u++)
+			*u = (char)toupper((unsigned char)*u);
+		return name;
+	}
+	return NULL;
+}
+
 static void
 parse_definition(struct parse *p, const struct directive *dir,
     const struct loc *verbloc)
@@ -433,7 +471,7 @@ parse_definition(struct parse *p, const struct directive *dir,
 	struct def		*d;
 	const struct operand	*op;
 	struct value_ctx	 ctx = { p->dir, false };
-	char			*cause = NULL, *label;
+	char			*cause = NULL, *label, *peeked;
 	const char		*rawname = NULL;
 	int			 nameidx;
 
@@ -441,10 +479,16 @@ parse_definition(struct parse *p, const struct directive *dir,
 	d->kind = dir->kind;
 	d->loc = *verbloc;
 
-	if (tokenize(p, dir, &tok, &ntok) != 0)
+	/* Every message about the statement carries its name. */
+	if (dir->named && (peeked = peek_name(p)) != NULL) {
+		xasprintf(&label, "%s %s", dir->verb, peeked);
+		free(peeked);
+	} else
+		label = xstrdup(dir->verb);
+
+	if (tokenize(p, dir, label, &tok, &ntok) != 0)
 		goto out;
 
-	/* The name first: every message about the statement carries it. */
 	nameidx = dir->named ? directive_operand(dir, "NAME") : -1;
 	for (i = 0; i < ntok && nameidx >= 0; i++) {
 		if (tok[i].idx == nameidx) {
@@ -452,10 +496,6 @@ parse_definition(struct parse *p, const struct directive *dir,
 			break;
 		}
 	}
-	if (rawname != NULL)
-		xasprintf(&label, "%s %s", dir->verb, rawname);
-	else
-		label = xstrdup(dir->verb);
 
 	for (i = 0; i < ntok; i++) {
 		t = &tok[i];
@@ -485,7 +525,12 @@ parse_definition(struct parse *p, const struct directive *dir,
 			    label, op->name, cause);
 			free(cause);
 			cause = NULL;
-		}
+		} else if (op->type == V_DAYS &&
+		    *(uint8_t *)((char *)d + op->off) == 0)
+			diag_add(p->diag, DIAG_WARNING, &t->valloc, "%s %s: '%s'"
+			    " has no '*', so this is never active ('*' marks"
+			    " an active day: ******** is every day)", label,
+			    op->name, t->val);
 	}
 	if (p->diag->errors == errors)
 		check_constraints(p, dir, d, label);
@@ -494,8 +539,8 @@ parse_definition(struct parse *p, const struct directive *dir,
 		if (dir->check != NULL)
 			dir->check(d, dir, p->diag, label);
 	}
-	free(label);
 out:
+	free(label);
 	if (p->diag->errors != errors) {
 		/* rawname points into the tokens: use it before freeing. */
 		if (d->name != NULL)
@@ -573,9 +618,9 @@ parse_statement(struct parse *p)
 			break;
 	}
 	if (operator_commands[i] != NULL)
-		strbuf_addf(&sb, "%s is an operator command, not a rule-file"
-		    " statement; give it to the running daemon with the vigil"
-		    " client", operator_commands[i]);
+		strbuf_addf(&sb, "%s is an operator command of Operations"
+		    " Manager, not a rule-file statement; remove it from the"
+		    " file", operator_commands[i]);
 	else {
 		for (n = 0; (dir = directive_at(n)) != NULL; n++)
 			verbs[n] = dir->verb;

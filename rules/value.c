@@ -318,6 +318,11 @@ parse_counted(const struct operand *op, const char *s, struct limit *l,
 		    " got '%s'", s);
 		return -1;
 	}
+	if (n == 3 && op->type == V_THRESH && !(op->flags & OPF_ACTION)) {
+		xasprintf(cause, "expected count,interval, got '%s' (the rule's"
+		    " ACTION is what runs)", s);
+		return -1;
+	}
 	if (n == 3) {
 		act = xstrndup(part[2], len[2]);
 		if (!name_valid(act, &why)) {
