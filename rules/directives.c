@@ -8,11 +8,13 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rules/rules.h"
@@ -439,6 +441,16 @@ rule_check(struct def *d, const struct directive *dir, struct diag *diag,
 }
 
 static void
+action_check(struct def *d, const struct directive *dir, struct diag *diag,
+    const char *label)
+{
+	if (strcmp(d->name, "NULL") == 0)
+		diag_add(diag, DIAG_ERROR, op_loc(d, dir, "NAME"), "%s NAME:"
+		    " NULL is the built-in action that does nothing; it"
+		    " cannot be redefined", label);
+}
+
+static void
 emon_check(struct def *d, const struct directive *dir, struct diag *diag,
     const char *label)
 {
@@ -540,10 +552,15 @@ plugin_check(struct def *d, const struct directive *dir, struct diag *diag,
 {
 	struct plugin	*p = (struct plugin *)d;
 
-	if (access(p->file, R_OK) != 0)
+	struct stat	 sb;
+
+	if (access(p->file, R_OK) != 0 || stat(p->file, &sb) != 0)
 		diag_add(diag, DIAG_ERROR, op_loc(d, dir, "FILE"),
-		    "%s FILE: cannot read the plugin file '%s'", label,
-		    p->file);
+		    "%s FILE: cannot read the plugin file '%s': %s", label,
+		    p->file, strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		diag_add(diag, DIAG_ERROR, op_loc(d, dir, "FILE"),
+		    "%s FILE: '%s' is not a regular file", label, p->file);
 }
 
 static void
@@ -562,7 +579,7 @@ static const struct directive directives[] = {
 	  CONS(rule_cons), false, true, rule_check,
 	  "match console messages and run an action" },
 	{ "DEFACTN", DEF_ACTION, sizeof(struct action), OPS(action_ops),
-	  CONS(action_cons), false, true, NULL,
+	  CONS(action_cons), false, true, action_check,
 	  "define an action: a command and where it runs" },
 	{ "DEFSCHD", DEF_SCHEDULE, sizeof(struct schedule), OPS(schedule_ops),
 	  CONS(schedule_cons), false, true, NULL,

@@ -98,6 +98,11 @@ lexer_create(const char *file, const char *buf, size_t len, struct diag *diag)
 	struct loc	 loc = { file, 1, 1 };
 	size_t		 i;
 
+	/* A UTF-8 byte-order mark says nothing a rule file needs. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		buf += 3;
+		len -= 3;
+	}
 	lx = xcalloc(1, sizeof *lx);
 	lx->file = file;
 	lx->buf = buf;

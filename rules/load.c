@@ -202,15 +202,13 @@ load_include(struct loader *ld, const char *path, const struct loc *from,
 		return;
 	}
 	/* A pattern that matches nothing includes nothing (conf.d style). */
-	rc = glob(full, GLOB_ERR, NULL, &g);
+	rc = glob(full, 0, NULL, &g);
 	if (rc == 0) {
 		for (i = 0; i < g.gl_pathc; i++)
 			load_path(ld, g.gl_pathv[i], from);
-	} else if (rc != GLOB_NOMATCH)
-		diag_add(ld->diag, DIAG_ERROR, from, "INCLUDE: cannot expand"
-		    " '%s'", full);
-	if (rc == 0 || rc == GLOB_NOMATCH)
-		globfree(&g);
+	} else if (rc == GLOB_NOSPACE)
+		fatalx("out of memory expanding '%s'", full);
+	globfree(&g);
 	free(full);
 }
 

@@ -150,7 +150,12 @@ scan_value(struct parse *p, const char *kw, char **out, struct loc *loc)
 		q = false;
 		for (; p->i < p->len; p->i++) {
 			char c = p->t[p->i];
-			if (c == '\'')
+			/*
+			 * A quote opens a quoted part only at the start of a
+			 * word, so "(it's done)" is plain text.
+			 */
+			if (c == '\'' && (q || p->t[p->i - 1] == '(' ||
+			    p->t[p->i - 1] == ',' || blank(p->t[p->i - 1])))
 				q = !q;
 			else if (!q && c == '(')
 				depth++;
@@ -349,6 +354,12 @@ is_set(const struct def *d, const struct directive *dir, const char *name)
 	return i >= 0 && (d->set & (1ull << i));
 }
 
+static bool
+loc_after(const struct loc *a, const struct loc *b)
+{
+	return a->line > b->line || (a->line == b->line && a->col > b->col);
+}
+
 static void
 check_constraints(struct parse *p, const struct directive *dir,
     struct def *d, const char *label)
@@ -357,7 +368,7 @@ check_constraints(struct parse *p, const struct directive *dir,
 	const struct operand	*op;
 	struct strbuf		 names;
 	size_t			 i, j, n;
-	int			 k, second;
+	int			 k, last;
 
 	for (i = 0; i < dir->nops; i++) {
 		op = &dir->ops[i];
@@ -380,13 +391,19 @@ check_constraints(struct parse *p, const struct directive *dir,
 		c = &dir->constraints[i];
 		strbuf_init(&names);
 		n = 0;
-		second = -1;
+		last = -1;
 		for (j = 0; c->names[j] != NULL; j++) {
 			strbuf_addf(&names, "%s%s", j == 0 ? "" :
 			    c->names[j + 1] == NULL ? " or " : ", ",
 			    c->names[j]);
-			if (is_set(d, dir, c->names[j]) && n++ == 1)
-				second = directive_operand(dir, c->names[j]);
+			if (!is_set(d, dir, c->names[j]))
+				continue;
+			n++;
+			/* Blame the one that comes last in the file. */
+			k = directive_operand(dir, c->names[j]);
+			if (last < 0 || loc_after(&d->oploc[k],
+			    &d->oploc[last]))
+				last = k;
 		}
 		if (n == 0 && c->kind != AT_MOST_ONE) {
 			if (j == 1)
@@ -396,7 +413,7 @@ check_constraints(struct parse *p, const struct directive *dir,
 				diag_add(p->diag, DIAG_ERROR, &d->loc, "%s: one"
 				    " of %s is required", label, names.data);
 		} else if (n > 1 && c->kind != AT_LEAST_ONE) {
-			k = second;
+			k = last;
 			diag_add(p->diag, DIAG_ERROR, &d->oploc[k], "%s %s:"
 			    " only one of %s may be given", label,
 			    dir->ops[k].name, names.data);
@@ -435,6 +452,11 @@ peek_name(const struct parse *p)
 	char	 c, *name, *u;
 
 	for (j = 0; j + 4 <= p->len; j++) {
+		if (p->t[j] == '\'') {		/* NAME in a quoted value */
+			while (++j < p->len && p->t[j] != '\'')
+				;
+			continue;
+		}
 		if (strncasecmp(p->t + j, "NAME", 4) != 0 ||
 		    (j > 0 && !blank(p->t[j - 1]) && p->t[j - 1] != ',' &&
 		    p->t[j - 1] != ')') || (j + 4 < p->len &&
@@ -506,10 +528,18 @@ parse_definition(struct parse *p, const struct directive *dir,
 		op = &dir->ops[t->idx];
 		if (d->set & (1ull << t->idx)) {
 			const struct loc *first = &d->oploc[t->idx];
-			diag_add(p->diag, DIAG_ERROR, &t->kwloc, "%s %s: given"
-			    " twice (first at line %u, column %u); each operand"
-			    " may appear once", label, t->kw, first->line,
-			    first->col);
+			if (strcmp(t->kw, op->name) != 0)
+				diag_add(p->diag, DIAG_ERROR, &t->kwloc, "%s %s:"
+				    " the same operand as %s, which is already"
+				    " given (its value is at line %u, column"
+				    " %u)", label, t->kw, op->name, first->line,
+				    first->col);
+			else
+				diag_add(p->diag, DIAG_ERROR, &t->kwloc, "%s %s:"
+				    " given twice (the first value is at line"
+				    " %u, column %u); each operand may appear"
+				    " once", label, t->kw, first->line,
+				    first->col);
 			continue;
 		}
 		d->set |= 1ull << t->idx;

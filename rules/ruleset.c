@@ -124,9 +124,15 @@ ruleset_merge(struct ruleset *rs, struct def *d)
 		to->v = xreallocarray(to->v, to->n + from->n, sizeof *to->v);
 		memcpy(to->v + to->n, from->v, from->n * sizeof *to->v);
 		to->n += from->n;
-		if (((struct date *)old)->desc == NULL) {
+		/* The first DESC given describes the whole list. */
+		if (((struct date *)old)->desc == NULL &&
+		    ((struct date *)d)->desc != NULL) {
+			int i = directive_operand(directive_of(DEF_DATE),
+			    "DESC");
 			((struct date *)old)->desc = ((struct date *)d)->desc;
 			((struct date *)d)->desc = NULL;
+			old->set |= 1ull << i;
+			old->oploc[i] = d->oploc[i];
 		}
 	}
 	def_free(d);
@@ -204,11 +210,14 @@ ruleset_finish(struct ruleset *rs, struct diag *diag)
 		if (n == 0)
 			continue;
 		qsort(rs->byname[k], n, sizeof *rs->byname[k], def_cmp);
+		prev = rs->byname[k][0];
 		for (i = 1; i < n; i++) {
-			prev = rs->byname[k][i - 1];
 			d = rs->byname[k][i];
-			if (strcmp(prev->name, d->name) != 0)
+			/* Every later one is reported against the first. */
+			if (strcmp(prev->name, d->name) != 0) {
+				prev = d;
 				continue;
+			}
 			diag_add(diag, DIAG_ERROR, &d->loc, "%s %s: %s %s is"
 			    " already defined at %s:%u:%u; a name may be"
 			    " defined once", def_kind_verb(d->kind), d->name,

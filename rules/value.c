@@ -139,8 +139,9 @@ clock_pair(const char *s, uint32_t unit, uint32_t *out)
 
 	if (colon == NULL || colon - s < 2 || strlen(colon + 1) != 2)
 		return -1;
-	if ((a = number(s, (size_t)(colon - s), 9999)) < 0 ||
-	    (b = number(colon + 1, 2, 59)) < 0)
+	if ((a = number(s, (size_t)(colon - s), DURATION_MAX / 60)) < 0 ||
+	    (b = number(colon + 1, 2, 59)) < 0 ||
+	    (uint64_t)a * unit * 60 + (uint64_t)b * unit > DURATION_MAX)
 		return -1;
 	*out = (uint32_t)a * unit * 60 + (uint32_t)b * unit;
 	return 0;
@@ -295,7 +296,7 @@ parse_counted(const struct operand *op, const char *s, struct limit *l,
 	    duration(part[1], len[1], &l->interval) != 0) {
 		xasprintf(cause, "expected count,interval%s with a count of 0"
 		    " to %u and an interval in minutes (or with a suffix s, m,"
-		    " h, d), got '%s'", op->type == V_LIMIT ? "[,action]" :
+		    " h, d) of at most 366 days, got '%s'", op->type == V_LIMIT ? "[,action]" :
 		    (op->flags & OPF_ACTION) ? ",action" : "[,action]",
 		    COUNT_MAX, s);
 		return -1;
@@ -431,6 +432,11 @@ parse_address(const char *s, struct address *a, char **cause)
 		if (colon == NULL)
 			goto bad;
 		hlen = (size_t)(colon - s);
+		if (memchr(s, ':', hlen) != NULL) {
+			xasprintf(cause, "an IPv6 address is written in"
+			    " brackets, as [fe80::1]:514, got '%s'", s);
+			return -1;
+		}
 	}
 	if (hlen == 0 || (port = number(colon + 1, strlen(colon + 1),
 	    65535)) < 1)
@@ -578,12 +584,13 @@ value_parse(const struct operand *op, const char *s, void *slot,
 		    duration(s, strlen(s), slot) == 0)
 			return 0;
 		xasprintf(cause, "expected mm:ss (minutes and seconds, for"
-		    " example 00:30), got '%s'", s);
+		    " example 00:30; at most 366 days), got '%s'", s);
 		return -1;
 	case V_HHMM:
 		if (clock_pair(s, 60, slot) != 0 || *(uint32_t *)slot == 0) {
-			xasprintf(cause, "expected hh:mm, an interval of at"
-			    " least 00:01 (minutes 00-59), got '%s'", s);
+			xasprintf(cause, "expected hh:mm, an interval from"
+			    " 00:01 to 8784:00 (366 days; minutes 00-59),"
+			    " got '%s'", s);
 			return -1;
 		}
 		return 0;
@@ -593,8 +600,8 @@ value_parse(const struct operand *op, const char *s, void *slot,
 		    (op->max != 0 && *(uint32_t *)slot > (uint32_t)op->max)) {
 			xasprintf(cause, "expected a duration: minutes, or a"
 			    " number with a suffix s, m, h or d (for example"
-			    " 30s, 5m, 2h)%s, got '%s'", op->min > 0 ?
-			    ", not zero" : "", s);
+			    " 30s, 5m, 2h), %sat most 366 days, got '%s'",
+			    op->min > 0 ? "not zero and " : "", s);
 			return -1;
 		}
 		return 0;

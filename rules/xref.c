@@ -94,8 +94,9 @@ check_env(const struct ruleset *rs, struct diag *diag, const struct def *d,
 		return;
 	label_of(d, label, sizeof label);
 	diag_add(diag, DIAG_ERROR, loc, "%s ENV: environment %s is not"
-	    " defined; define it with DEFENV or use LVM, SVM, GOS, GOM or"
-	    " SHELL", label, e->env);
+	    " defined; define it with DEFENV (an Operations Manager action"
+	    " server such as OPMGRS1 needs one too) or use LVM, SVM, GOS, GOM"
+	    " or SHELL", label, e->env);
 }
 
 /* A NEXTACTN chain that comes back to where it started never ends. */
@@ -178,9 +179,10 @@ xref_check(const struct ruleset *rs, struct diag *diag)
 			const struct imon *im = (const struct imon *)d;
 			if (im->target[IMON_IDLE] != NULL &&
 			    strcmp(im->target[IMON_IDLE], d->name) == 0)
-				diag_add(diag, DIAG_ERROR, &d->loc, "DEFIMON %s"
-				    " IDLE: an idle monitor cannot watch"
-				    " itself", d->name);
+				diag_add(diag, DIAG_ERROR, &d->oploc[
+				    directive_operand(directive_of(DEF_IMON),
+				    "IDLE")], "DEFIMON %s IDLE: an idle monitor"
+				    " cannot watch itself", d->name);
 		}
 	}
 }

@@ -156,7 +156,7 @@ safe_name() {
 # the expectations to DIR/expect.{dump,errors,stderr}.  Messages about a
 # malformed case go to stderr.
 prepare() {
-	local file=$1 dir=$2 n hdr kind name flags body sec
+	local file=$1 dir=$2 n hdr kind name flags body sec fl
 	mkdir -p "$dir/work" || return 1
 	split_case "$file" "$dir" || return 1
 	while IFS=$'\t' read -r n hdr; do
@@ -168,6 +168,16 @@ prepare() {
 				echo "bad file name in '=== $hdr'" >&2
 				return 1
 			fi
+			for fl in ${flags:-}; do
+				case $fl in
+				noeol | escaped) ;;
+				*)
+					echo "unknown flag '$fl' in '=== $hdr'" \
+					    "(file names cannot have blanks)" >&2
+					return 1
+					;;
+				esac
+			done
 			if [ -e "$dir/work/$name" ]; then
 				echo "file $name is given twice" >&2
 				return 1

@@ -171,6 +171,22 @@ START_TEST(test_blank_lines)
 	check_loc(l.first[1], 8, 1);
 	ck_assert_uint_eq(l.diag.n, 0);
 	lexed_free(&l);
+
+	/* Blank lines never end a continued statement. */
+	lex_str("A +\n\n   \n  B +\n\t\nC\nD\n", &l);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_str_eq(l.text[0], "A B C");
+	check_loc(l.end[0], 6, 2);
+	ck_assert_str_eq(l.text[1], "D");
+	ck_assert_uint_eq(l.diag.n, 0);
+	lexed_free(&l);
+
+	/* ... so a '+' followed only by blank lines is cut off. */
+	lex_str("A +\n\n  \n", &l);
+	ck_assert_uint_eq(l.n, 0);
+	check_diag(&l, "t.rules:1:3: error: continuation '+' on the last line:"
+	    " the statement is cut off by the end of the file");
+	lexed_free(&l);
 }
 END_TEST
 

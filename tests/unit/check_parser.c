@@ -255,13 +255,11 @@ END_TEST
 START_TEST(test_operator_command)
 {
 	tu_check_errors("SUSPEND RULE R1\n",
-	    "t.rules:1:1: error: SUSPEND is an operator command, not a"
-	    " rule-file statement; give it to the running daemon with the"
-	    " vigil client");
+	    "t.rules:1:1: error: SUSPEND is an operator command of Operations"
+	    " Manager, not a rule-file statement; remove it from the file");
 	tu_check_errors("* x\n delrule r1\n",
-	    "t.rules:2:2: error: DELRULE is an operator command, not a"
-	    " rule-file statement; give it to the running daemon with the"
-	    " vigil client");
+	    "t.rules:2:2: error: DELRULE is an operator command of Operations"
+	    " Manager, not a rule-file statement; remove it from the file");
 }
 END_TEST
 
@@ -313,7 +311,7 @@ END_TEST
 START_TEST(test_missing_value)
 {
 	tu_check_errors("DEFRULE NAME R1 ACTION NULL MATCH\n",
-	    "t.rules:1:34: error: DEFRULE MATCH: a value is required");
+	    "t.rules:1:34: error: DEFRULE R1 MATCH: a value is required");
 	tu_check_errors("DEFACTN NAME\n",
 	    "t.rules:1:13: error: DEFACTN NAME: a value is required");
 }
@@ -333,10 +331,11 @@ END_TEST
 START_TEST(test_unterminated_quote)
 {
 	tu_check_errors("DEFRULE NAME R1 ACTION NULL MATCH 'abc\n",
-	    "t.rules:1:35: error: DEFRULE MATCH: the quoted value that starts"
-	    " here is not closed (a quote inside a value is written '')");
+	    "t.rules:1:35: error: DEFRULE R1 MATCH: the quoted value that"
+	    " starts here is not closed (a quote inside a value is written"
+	    " '')");
 	tu_check_errors("DEFRULE NAME R1 ACTION NULL MATCH 'it''s\n",
-	    "t.rules:1:35: error: DEFRULE MATCH: the quoted value that starts"
+	    "t.rules:1:35: error: DEFRULE R1 MATCH: the quoted value that starts"
 	    " here is not closed (a quote inside a value is written '')");
 }
 END_TEST
@@ -344,10 +343,10 @@ END_TEST
 START_TEST(test_unterminated_paren)
 {
 	tu_check_errors("DEFRULE NAME R1 MATCH(*X* ACTION NULL\n",
-	    "t.rules:1:22: error: DEFRULE MATCH: no ')' closes the '(' here"
+	    "t.rules:1:22: error: DEFRULE R1 MATCH: no ')' closes the '(' here"
 	    " (quote a value with unbalanced parentheses)");
 	tu_check_errors("DEFRULE NAME R1 ACTION NULL MATCH('a)\n",
-	    "t.rules:1:34: error: DEFRULE MATCH: no ')' closes the '(' here"
+	    "t.rules:1:34: error: DEFRULE R1 MATCH: no ')' closes the '(' here"
 	    " (quote a value with unbalanced parentheses)");
 }
 END_TEST
@@ -355,7 +354,7 @@ END_TEST
 START_TEST(test_junk_after_paren)
 {
 	tu_check_errors("DEFRULE NAME R1 MATCH(*X*)Y ACTION NULL\n",
-	    "t.rules:1:27: error: DEFRULE MATCH: expected a blank or ',' after"
+	    "t.rules:1:27: error: DEFRULE R1 MATCH: expected a blank or ',' after"
 	    " the ')', got 'Y'");
 }
 END_TEST
@@ -368,7 +367,7 @@ END_TEST
 START_TEST(test_junk_after_quote)
 {
 	tu_check_errors("DEFRULE NAME R1 MATCH 'abc'x ACTION NULL\n",
-	    "t.rules:1:28: error: DEFRULE MATCH: expected a blank or ',' after"
+	    "t.rules:1:28: error: DEFRULE R1 MATCH: expected a blank or ',' after"
 	    " the closing quote, got 'x'");
 }
 END_TEST
@@ -376,10 +375,10 @@ END_TEST
 START_TEST(test_bad_keyword)
 {
 	tu_check_errors("DEFRULE NAME R1 MATCH=abc ACTION NULL\n",
-	    "t.rules:1:22: error: DEFRULE: expected a blank or '(' after the"
+	    "t.rules:1:22: error: DEFRULE R1: expected a blank or '(' after the"
 	    " keyword MATCH, got '='");
 	tu_check_errors("DEFRULE NAME R1 =abc ACTION NULL\n",
-	    "t.rules:1:17: error: DEFRULE: expected an operand keyword, got"
+	    "t.rules:1:17: error: DEFRULE R1: expected an operand keyword, got"
 	    " '='");
 }
 END_TEST
@@ -493,15 +492,15 @@ START_TEST(test_syntax_error_no_cascade)
 {
 	tu_check_errors("DEFACTN NAME A1 COMMAND 'echo\n"
 	    "DEFRULE NAME R1 MATCH *X* ACTION A1\n",
-	    "t.rules:1:25: error: DEFACTN COMMAND: the quoted value that starts"
+	    "t.rules:1:25: error: DEFACTN A1 COMMAND: the quoted value that starts"
 	    " here is not closed (a quote inside a value is written '')");
 	tu_check_errors("DEFACTN NAME A1 COMMAND(echo\n"
 	    "DEFRULE NAME R1 MATCH *X* ACTION A1\n",
-	    "t.rules:1:24: error: DEFACTN COMMAND: no ')' closes the '(' here"
+	    "t.rules:1:24: error: DEFACTN A1 COMMAND: no ')' closes the '(' here"
 	    " (quote a value with unbalanced parentheses)");
 	tu_check_errors("DEFACTN NAME A1 COMMAND(echo)x\n"
 	    "DEFRULE NAME R1 MATCH *X* ACTION A1\n",
-	    "t.rules:1:30: error: DEFACTN COMMAND: expected a blank or ','"
+	    "t.rules:1:30: error: DEFACTN A1 COMMAND: expected a blank or ','"
 	    " after the ')', got 'x'");
 }
 END_TEST
