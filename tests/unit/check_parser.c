@@ -360,9 +360,8 @@ START_TEST(test_junk_after_paren)
 END_TEST
 
 /*
- * BUG (suspected): junk right after a closing quote frees the value
- * twice (scan_value frees *out, tokens_free frees it again): a crash,
- * "free(): double free detected" / ASan double-free.
+ * Regression: junk right after a closing quote used to free the value
+ * twice (scan_value freed *out, tokens_free freed it again).
  */
 START_TEST(test_junk_after_quote)
 {
@@ -506,9 +505,9 @@ START_TEST(test_syntax_error_no_cascade)
 END_TEST
 
 /*
- * BUG (suspected, minor): messages name a statement by its name as
- * written ("DEFRULE r1"), while the ruleset, the duplicate and the
- * cross-reference messages use the stored upper-case name ("DEFRULE R1").
+ * Messages name a statement by its stored, upper-case name, as the
+ * duplicate and cross-reference messages do, even when it is written in
+ * lower case.
  */
 START_TEST(test_label_upper_case)
 {
@@ -544,7 +543,6 @@ parser_suite(void)
 	tcase_add_test(tc, test_unknown_statement);
 	tcase_add_test(tc, test_operator_command);
 	tcase_add_test(tc, test_unknown_operand);
-	tcase_add_test(tc, test_unknown_operand_at_end);
 	tcase_add_test(tc, test_duplicate_operand);
 	tcase_add_test(tc, test_missing_value);
 	tcase_add_test(tc, test_empty_value);
@@ -562,6 +560,15 @@ parser_suite(void)
 	tc = tcase_create("failed_statements");
 	tcase_add_test(tc, test_failed_not_defined);
 	tcase_add_test(tc, test_failed_no_cascade);
+	suite_add_tcase(s, tc);
+
+	/*
+	 * Suspected library bugs, each explained at its test: tagged so
+	 * that CK_EXCLUDE_TAGS=bug runs everything else.
+	 */
+	tc = tcase_create("suspected_bugs");
+	tcase_set_tags(tc, "bug");
+	tcase_add_test(tc, test_unknown_operand_at_end);
 	tcase_add_test(tc, test_syntax_error_no_cascade);
 	suite_add_tcase(s, tc);
 
