@@ -228,7 +228,7 @@ lexer_next(struct lexer *lx, struct stmt *st)
 	const char	*line, *nl;
 	size_t		 n, b, e;
 	bool		 in_stmt = false, bad = false, cont;
-	struct loc	 plus = { NULL, 0, 0 }, first;
+	struct loc	 plus = { NULL, 0, 0 }, this_plus, first;
 
 	strbuf_reset(&st->text);
 	while (!lx->gave_up && lx->off < lx->len) {
@@ -269,9 +269,9 @@ lexer_next(struct lexer *lx, struct stmt *st)
 		    is_blank(line[e - 2]) || line[e - 2] == ',' ||
 		    line[e - 2] == ')');
 		if (cont) {
-			plus.file = lx->file;
-			plus.line = lx->line;
-			plus.col = (unsigned)e;
+			this_plus.file = lx->file;
+			this_plus.line = lx->line;
+			this_plus.col = (unsigned)e;
 			for (e--; e > b && is_blank(line[e - 1]); e--)
 				;
 		}
@@ -292,6 +292,8 @@ lexer_next(struct lexer *lx, struct stmt *st)
 				stmt_add(st, line + b, e - b, &first);
 		}
 		if (cont) {
+			/* The blank joining the next line stands for this '+'. */
+			plus = this_plus;
 			in_stmt = true;
 			continue;
 		}

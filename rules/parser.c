@@ -290,7 +290,11 @@ tokenize(struct parse *p, const struct directive *dir, const char *label,
 			 */
 			save = p->i;
 			skip_blanks(p);
-			if (p->i < p->len && p->t[p->i] != '(' &&
+			if (p->i >= p->len) {	/* a keyword at the end */
+				free(what);
+				continue;
+			}
+			if (p->t[p->i] != '(' &&
 			    (next = scan_keyword(p)) != NULL) {
 				bool known = directive_operand(dir, next) >= 0;
 				free(next);
@@ -493,7 +497,7 @@ parse_definition(struct parse *p, const struct directive *dir,
 	struct def		*d;
 	const struct operand	*op;
 	struct value_ctx	 ctx = { p->dir, false };
-	char			*cause = NULL, *label, *peeked;
+	char			*cause = NULL, *label, *peeked = NULL;
 	const char		*rawname = NULL;
 	int			 nameidx;
 
@@ -502,10 +506,9 @@ parse_definition(struct parse *p, const struct directive *dir,
 	d->loc = *verbloc;
 
 	/* Every message about the statement carries its name. */
-	if (dir->named && (peeked = peek_name(p)) != NULL) {
+	if (dir->named && (peeked = peek_name(p)) != NULL)
 		xasprintf(&label, "%s %s", dir->verb, peeked);
-		free(peeked);
-	} else
+	else
 		label = xstrdup(dir->verb);
 
 	if (tokenize(p, dir, label, &tok, &ntok) != 0)
@@ -577,10 +580,13 @@ out:
 			ruleset_add_failed(p->rs, d->kind, d->name);
 		else if (rawname != NULL && dir->named)
 			ruleset_add_failed(p->rs, d->kind, rawname);
+		else if (peeked != NULL)	/* the operands were unreadable */
+			ruleset_add_failed(p->rs, d->kind, peeked);
 		def_free(d);
 	} else
 		ruleset_add(p->rs, d);
 	tokens_free(tok, ntok);
+	free(peeked);
 }
 
 /* INCLUDE path | INCLUDE 'path' | INCLUDE FILE(path) | INCLUDE FILE path */

@@ -294,11 +294,12 @@ parse_counted(const struct operand *op, const char *s, struct limit *l,
 	n = split_commas(s, part, len, 3);
 	if (n < 2 || (count = number(part[0], len[0], COUNT_MAX)) < 0 ||
 	    duration(part[1], len[1], &l->interval) != 0) {
-		xasprintf(cause, "expected count,interval%s with a count of 0"
+		xasprintf(cause, "expected count,interval%s with a count of %d"
 		    " to %u and an interval in minutes (or with a suffix s, m,"
-		    " h, d) of at most 366 days, got '%s'", op->type == V_LIMIT ? "[,action]" :
-		    (op->flags & OPF_ACTION) ? ",action" : "[,action]",
-		    COUNT_MAX, s);
+		    " h, d) of at most 366 days, got '%s'",
+		    op->type == V_LIMIT ? "[,action]" :
+		    (op->flags & OPF_ACTION) ? ",action" : "",
+		    op->type == V_LIMIT ? 0 : 1, COUNT_MAX, s);
 		return -1;
 	}
 	l->count = (uint32_t)count;

@@ -268,6 +268,10 @@ START_TEST(test_rule_constraints)
 	tu_check_errors("DEFRULE NAME R1 MATCH x REGEX y ACTION NULL\n",
 	    "t.rules:1:31: error: DEFRULE R1 REGEX: only one of MATCH or REGEX"
 	    " may be given");
+	/* The one given last is blamed, whatever the table's order. */
+	tu_check_errors("DEFRULE NAME R1 REGEX y MATCH x ACTION NULL\n",
+	    "t.rules:1:31: error: DEFRULE R1 MATCH: only one of MATCH or REGEX"
+	    " may be given");
 	tu_check_errors("DEFRULE NAME R1 MATCH x\n",
 	    "t.rules:1:1: error: DEFRULE R1: ACTION is required");
 	tu_check_errors("DEFRULE MATCH x ACTION NULL\n",
@@ -393,14 +397,14 @@ static const struct {
 	{ "SUPNEXT", "1000", "expected a number from 0 to 999, got '1000'" },
 	{ "SUPNEXT", "-1", "expected a number from 0 to 999, got '-1'" },
 	{ "SUPPRESS", "0", "expected a duration: minutes, or a number with a"
-	  " suffix s, m, h or d (for example 30s, 5m, 2h), not zero,"
-	  " got '0'" },
+	  " suffix s, m, h or d (for example 30s, 5m, 2h), not zero and at"
+	  " most 366 days, got '0'" },
 	{ "SUPPRESS", "5x", "expected a duration: minutes, or a number with"
-	  " a suffix s, m, h or d (for example 30s, 5m, 2h), not zero,"
-	  " got '5x'" },
+	  " a suffix s, m, h or d (for example 30s, 5m, 2h), not zero and at"
+	  " most 366 days, got '5x'" },
 	{ "SUPPRESS", "367d", "expected a duration: minutes, or a number with"
-	  " a suffix s, m, h or d (for example 30s, 5m, 2h), not zero,"
-	  " got '367d'" },
+	  " a suffix s, m, h or d (for example 30s, 5m, 2h), not zero and at"
+	  " most 366 days, got '367d'" },
 	{ "CASE", "MAYBE", "expected EXACT or ANY, got 'MAYBE'" },
 	{ "FINAL", "maybe", "expected YES or NO, got 'maybe'" },
 	{ "ENV", "A,B,C", "expected procenv[,procsys]: name 'B,C' has ',';"
@@ -414,13 +418,13 @@ static const struct {
 	  " second, got '5,0'" },
 	{ "LIMIT", "5", "expected count,interval[,action] with a count of 0"
 	  " to 999999 and an interval in minutes (or with a suffix s, m, h,"
-	  " d), got '5'" },
+	  " d) of at most 366 days, got '5'" },
 	{ "LIMIT", "5,367d", "expected count,interval[,action] with a count"
 	  " of 0 to 999999 and an interval in minutes (or with a suffix s, m,"
-	  " h, d), got '5,367d'" },
+	  " h, d) of at most 366 days, got '5,367d'" },
 	{ "LIMIT", "5,10,A1,B1", "expected count,interval[,action] with a"
 	  " count of 0 to 999999 and an interval in minutes (or with a suffix"
-	  " s, m, h, d), got '5,10,A1,B1'" },
+	  " s, m, h, d) of at most 366 days, got '5,10,A1,B1'" },
 	{ "LIMIT", "5,10,A.1", "action: name 'A.1' has '.'; names are made"
 	  " of letters, digits and $#@_-" },
 	{ "THRESHOLD", "0,5", "count and interval must both be at least 1,"
@@ -450,7 +454,8 @@ START_TEST(test_rule_regex_errors)
 	    " invalid regular expression at offset 3: ", 61) == 0, "%s", s);
 	free(s);
 	/* Compiled caseless with CASE ANY too. */
-	s = tu_load_fail("DEFRULE NAME R1 REGEX '[z-a]' CASE ANY ACTION NULL\n");
+	s = tu_load_fail("DEFRULE NAME R1 REGEX '[z-a]' CASE ANY +\n"
+	    "  ACTION NULL\n");
 	ck_assert_msg(strncmp(s, "t.rules:1:23: error: DEFRULE R1 REGEX:"
 	    " invalid regular expression at offset ", 57) == 0, "%s", s);
 	ck_assert_ptr_null(strchr(s, '\n'));
@@ -565,13 +570,13 @@ START_TEST(test_action_errors)
 	    " may be given");
 	check_value_error("DEFACTN NAME A1 COMMAND x", "DELAY", "5",
 	    "DEFACTN A1", "DELAY", "expected mm:ss (minutes and seconds, for"
-	    " example 00:30), got '5'");
+	    " example 00:30; at most 366 days), got '5'");
 	check_value_error("DEFACTN NAME A1 COMMAND x", "DELAY", "00:60",
 	    "DEFACTN A1", "DELAY", "expected mm:ss (minutes and seconds, for"
-	    " example 00:30), got '00:60'");
+	    " example 00:30; at most 366 days), got '00:60'");
 	check_value_error("DEFACTN NAME A1 COMMAND x", "DELAY", "1:30",
 	    "DEFACTN A1", "DELAY", "expected mm:ss (minutes and seconds, for"
-	    " example 00:30), got '1:30'");
+	    " example 00:30; at most 366 days), got '1:30'");
 	check_value_error("DEFACTN NAME A1 COMMAND x", "MAXCONC", "1001",
 	    "DEFACTN A1", "MAXCONC", "expected a number from 0 to 1000, got"
 	    " '1001'");
@@ -582,6 +587,9 @@ START_TEST(test_action_errors)
 	    " command is not closed");
 	check_value_error("DEFACTN NAME A1", "COMMAND", "'   '",
 	    "DEFACTN A1", "COMMAND", "the command is empty");
+	tu_check_errors("DEFACTN NAME null COMMAND x\n",
+	    "t.rules:1:14: error: DEFACTN NULL NAME: NULL is the built-in"
+	    " action that does nothing; it cannot be redefined");
 	check_value_error("DEFACTN NAME A1 COMMAND x", "NEXTACTN", "'A 1'",
 	    "DEFACTN A1", "NEXTACTN", "name 'A 1' has ' '; names are made of"
 	    " letters, digits and $#@_-");
@@ -595,7 +603,8 @@ START_TEST(test_schedule_operands)
 	struct ruleset		*rs;
 	const struct schedule	*s;
 
-	rs = tu_load_ok("DEFSCHD NAME S1 WHEN THU-13:15 ACTION NULL PARM 'p q' +\n"
+	rs = tu_load_ok("DEFSCHD NAME S1 WHEN THU-13:15 ACTION NULL +\n"
+	    "  PARM 'p q' +\n"
 	    "  ENV SVM DAYS *******- HOURS 6-22 CATCHUP YES TZ UTC +\n"
 	    "  LIMIT 2,1h\n"
 	    "DEFSCHD NAME S2 EVERY 01:30 ACTION NULL\n");
@@ -685,11 +694,11 @@ START_TEST(test_schedule_errors)
 	tu_check_errors("DEFSCHD NAME S1 WHEN 05\n",
 	    "t.rules:1:1: error: DEFSCHD S1: ACTION is required");
 	check_value_error("DEFSCHD NAME S1 ACTION NULL", "EVERY", "00:00",
-	    "DEFSCHD S1", "EVERY", "expected hh:mm, an interval of at least"
-	    " 00:01 (minutes 00-59), got '00:00'");
+	    "DEFSCHD S1", "EVERY", "expected hh:mm, an interval from 00:01"
+	    " to 8784:00 (366 days; minutes 00-59), got '00:00'");
 	check_value_error("DEFSCHD NAME S1 ACTION NULL", "EVERY", "1:30",
-	    "DEFSCHD S1", "EVERY", "expected hh:mm, an interval of at least"
-	    " 00:01 (minutes 00-59), got '1:30'");
+	    "DEFSCHD S1", "EVERY", "expected hh:mm, an interval from 00:01"
+	    " to 8784:00 (366 days; minutes 00-59), got '1:30'");
 	check_value_error("DEFSCHD NAME S1 ACTION NULL", "WHEN", "24:00",
 	    "DEFSCHD S1", "WHEN", "expected hh:mm with hh 00-23 and mm 00-59,"
 	    " got '24:00'");
@@ -779,8 +788,8 @@ START_TEST(test_group_errors)
 	tu_check_errors("DEFGROUP NAME G1\n",
 	    "t.rules:1:1: error: DEFGROUP G1: USER is required");
 	tu_check_errors("DEFGROUP NAME G1 USER A MEMBER B\n",
-	    "t.rules:1:25: error: DEFGROUP G1 MEMBER: given twice (first at"
-	    " line 1, column 23); each operand may appear once");
+	    "t.rules:1:25: error: DEFGROUP G1 MEMBER: the same operand as USER,"
+	    " which is already given (its value is at line 1, column 23)");
 	check_value_error("DEFGROUP NAME G1", "USER", "A,,B", "DEFGROUP G1",
 	    "USER", "expected a comma-separated list of names (wildcards *"
 	    " and % allowed), got 'A,,B'");
@@ -965,7 +974,7 @@ START_TEST(test_imon_errors)
 	    "1,2,3", "DEFIMON I1", "OCCUR", "expected count,interval: a count"
 	    " and an interval in minutes, both 1 to 999999, got '1,2,3'");
 	tu_check_errors("DEFIMON NAME I1 IDLE I1 OCCUR 1,5 ACTION NULL\n",
-	    "t.rules:1:1: error: DEFIMON I1 IDLE: an idle monitor cannot watch"
+	    "t.rules:1:22: error: DEFIMON I1 IDLE: an idle monitor cannot watch"
 	    " itself");
 	tu_check_errors("DEFIMON NAME I1 RULE R9 OCCUR 1,5 ACTION NULL\n",
 	    "t.rules:1:22: error: DEFIMON I1 RULE: rule R9 is not defined");
@@ -1011,11 +1020,11 @@ START_TEST(test_mmon_errors)
 	check_value_error("DEFMMON NAME M1 USER X ACTION NULL", "INTERVAL",
 	    "0", "DEFMMON M1", "INTERVAL", "expected a duration: minutes, or"
 	    " a number with a suffix s, m, h or d (for example 30s, 5m, 2h),"
-	    " not zero, got '0'");
+	    " not zero and at most 366 days, got '0'");
 	check_value_error("DEFMMON NAME M1 USER X ACTION NULL", "DELAY",
 	    "5x", "DEFMMON M1", "DELAY", "expected a duration: minutes, or a"
-	    " number with a suffix s, m, h or d (for example 30s, 5m, 2h), got"
-	    " '5x'");
+	    " number with a suffix s, m, h or d (for example 30s, 5m, 2h), at"
+	    " most 366 days, got '5x'");
 	check_value_error("DEFMMON NAME M1 USER X ACTION NULL", "PROBE",
 	    "'\"x'", "DEFMMON M1", "PROBE", "the double quote at offset 1 of"
 	    " the command is not closed");
@@ -1117,7 +1126,8 @@ START_TEST(test_source_operands)
 	struct ruleset		*rs;
 	const struct source	*s;
 
-	rs = tu_load_ok("DEFSRC NAME S1 TYPE FILE PATH /var/log/x FORMAT ZVM +\n"
+	rs = tu_load_ok("DEFSRC NAME S1 TYPE FILE PATH /var/log/x +\n"
+	    "  FORMAT ZVM +\n"
 	    "  USER OP SYSTEM ZVM1 ENCODING IBM-1047\n"
 	    "DEFSRC NAME S2 TYPE syslog ADDRESS 0.0.0.0:514 PROTO UDP\n"
 	    "DEFSRC NAME S3 TYPE TCP ADDRESS [::1]:6514 PROTO TCP +\n"
@@ -1232,6 +1242,9 @@ START_TEST(test_source_errors)
 	check_value_error("DEFSRC NAME S1 TYPE TCP", "ADDRESS", "[::1:80",
 	    "DEFSRC S1", "ADDRESS", "expected host:port or [ipv6]:port with a"
 	    " port of 1 to 65535, got '[::1:80'");
+	check_value_error("DEFSRC NAME S1 TYPE TCP", "ADDRESS", "fe80::1:514",
+	    "DEFSRC S1", "ADDRESS", "an IPv6 address is written in brackets,"
+	    " as [fe80::1]:514, got 'fe80::1:514'");
 	check_value_error("DEFSRC NAME S1 TYPE STDIN", "USER", "'a b'",
 	    "DEFSRC S1", "USER", "expected a single word, got 'a b'");
 }
@@ -1361,19 +1374,48 @@ END_TEST
 
 /* --- PLUGIN ---------------------------------------------------------- */
 
+/*
+ * A readable regular file to name in PLUGIN FILE, made once per test case
+ * in the parent process so that it is removed even when a test fails.
+ */
+static char	 plugin_path[64];
+
+static void
+plugin_setup(void)
+{
+	int	 fd;
+
+	strcpy(plugin_path, "/tmp/vigil-plugin-XXXXXX");
+	fd = mkstemp(plugin_path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "-- lua\n", 7), 7);
+	ck_assert_int_eq(close(fd), 0);
+}
+
+static void
+plugin_teardown(void)
+{
+	unlink(plugin_path);
+	plugin_path[0] = '\0';
+}
+
 START_TEST(test_plugin_operands)
 {
 	struct ruleset		*rs;
 	const struct plugin	*p;
+	char			*text;
 
-	rs = tu_load_ok("PLUGIN NAME P1 FILE /dev/null CONFIG 'a=b c'\n"
-	    "PLUGIN NAME P2 FILE /dev/null\n");
+	xasprintf(&text, "PLUGIN NAME P1 FILE %s CONFIG 'a=b c'\n"
+	    "PLUGIN NAME P2 FILE '%s'\n", plugin_path, plugin_path);
+	rs = tu_load_ok(text);
 	p = FIND(rs, DEF_PLUGIN, plugin, "P1");
-	ck_assert_str_eq(p->file, "/dev/null");
+	ck_assert_str_eq(p->file, plugin_path);
 	ck_assert_str_eq(p->config, "a=b c");
 	p = FIND(rs, DEF_PLUGIN, plugin, "P2");
+	ck_assert_str_eq(p->file, plugin_path);
 	ck_assert_ptr_null(p->config);
 	ruleset_free(rs);
+	free(text);
 }
 END_TEST
 
@@ -1383,7 +1425,13 @@ START_TEST(test_plugin_errors)
 	    "t.rules:1:1: error: PLUGIN P1: FILE is required");
 	tu_check_errors("PLUGIN NAME P1 FILE /nonexistent/x.lua\n",
 	    "t.rules:1:21: error: PLUGIN P1 FILE: cannot read the plugin file"
-	    " '/nonexistent/x.lua'");
+	    " '/nonexistent/x.lua': No such file or directory");
+	tu_check_errors("PLUGIN NAME P1 FILE /tmp\n",
+	    "t.rules:1:21: error: PLUGIN P1 FILE: '/tmp' is not a regular"
+	    " file");
+	tu_check_errors("PLUGIN NAME P1 FILE /dev/null\n",
+	    "t.rules:1:21: error: PLUGIN P1 FILE: '/dev/null' is not a regular"
+	    " file");
 }
 END_TEST
 
@@ -1422,7 +1470,8 @@ END_TEST
 START_TEST(test_optn_errors)
 {
 	tu_check_errors("DEFOPTN\n",
-	    "t.rules:1:1: error: DEFOPTN: one of ESM, AUTHCMD, AUTHEXT, ESMCLASS"
+	    "t.rules:1:1: error: DEFOPTN: one of ESM, AUTHCMD, AUTHEXT,"
+	    " ESMCLASS"
 	    " or ESMPREF is required");
 	tu_check_errors("DEFOPTN AUTHEXT 10\n",
 	    "t.rules:1:17: error: DEFOPTN AUTHEXT: expected a number from 0 to"
@@ -1454,7 +1503,7 @@ static const struct {
 	{ "DEFSRC", "DEFSRC NAME X1 TYPE STDIN\n" },
 	{ "DEFENV", "DEFENV NAME X1\n" },
 	{ "AUTH", "AUTH USER x VIEW\n" },
-	{ "PLUGIN", "PLUGIN NAME X1 FILE /dev/null\n" },
+	{ "PLUGIN", NULL },		/* made from plugin_path */
 	{ "DEFOPTN", "DEFOPTN ESM N\n" },
 };
 
@@ -1558,7 +1607,7 @@ START_TEST(test_table_minimal)
 	const struct def	*d;
 	struct ruleset		*rs;
 	struct strbuf		 got, want;
-	char			*slot, *cause = NULL;
+	char			*slot, *cause = NULL, *text;
 	size_t			 i, j;
 
 	for (i = 0; i < nitems(minimal); i++) {
@@ -1567,7 +1616,12 @@ START_TEST(test_table_minimal)
 	}
 	ck_assert_msg(i < nitems(minimal), "no minimal %s statement",
 	    dir->verb);
-	rs = tu_load_ok(minimal[i].text);
+	if (minimal[i].text != NULL)
+		text = xstrdup(minimal[i].text);
+	else
+		xasprintf(&text, "PLUGIN NAME X1 FILE %s\n", plugin_path);
+	rs = tu_load_ok(text);
+	free(text);
 	ck_assert_uint_eq(ruleset_size(rs), 1);
 	ck_assert_uint_eq(ruleset_count(rs, dir->kind), 1);
 	d = ruleset_at(rs, 0);
@@ -1694,6 +1748,7 @@ directives_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("PLUGIN");
+	tcase_add_unchecked_fixture(tc, plugin_setup, plugin_teardown);
 	tcase_add_test(tc, test_plugin_operands);
 	tcase_add_test(tc, test_plugin_errors);
 	suite_add_tcase(s, tc);
@@ -1704,6 +1759,7 @@ directives_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("table");
+	tcase_add_unchecked_fixture(tc, plugin_setup, plugin_teardown);
 	tcase_add_test(tc, test_table_walk);
 	tcase_add_loop_test(tc, test_table_minimal, 0,
 	    (int)directive_count());

@@ -25,7 +25,7 @@
 struct lexed {
 	struct diag	 diag;
 	char		*text[MAXSTMT];
-	struct loc	 first[MAXSTMT];	/* of the statement's first byte */
+	struct loc	 first[MAXSTMT];	/* a statement's first byte */
 	struct loc	 end[MAXSTMT];
 	size_t		 n;
 	bool		 gave_up;
@@ -186,6 +186,26 @@ START_TEST(test_blank_lines)
 	ck_assert_uint_eq(l.n, 0);
 	check_diag(&l, "t.rules:1:3: error: continuation '+' on the last line:"
 	    " the statement is cut off by the end of the file");
+	lexed_free(&l);
+}
+END_TEST
+
+START_TEST(test_utf8_bom)
+{
+	struct lexed	 l;
+
+	/* A byte-order mark is skipped; columns count from after it. */
+	lex_str("\xef\xbb\xbf  A B\n", &l);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.text[0], "A B");
+	check_loc(l.first[0], 1, 3);
+	ck_assert_uint_eq(l.diag.n, 0);
+	lexed_free(&l);
+
+	/* Only at the start of the file. */
+	lex_str("A\n\xef\xbb\xbf" "B\n", &l);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_str_eq(l.text[1], "\xef\xbb\xbf" "B");
 	lexed_free(&l);
 }
 END_TEST
@@ -653,6 +673,7 @@ lexer_suite(void)
 	tcase_add_test(tc, test_comment_inside_continuation);
 	tcase_add_test(tc, test_blank_lines);
 	tcase_add_test(tc, test_trailing_blanks_and_no_newline);
+	tcase_add_test(tc, test_utf8_bom);
 	tcase_add_test(tc, test_crlf);
 	tcase_add_test(tc, test_tab);
 	tcase_add_test(tc, test_stmt_reuse);

@@ -73,7 +73,8 @@ START_TEST(test_mixed_syntax)
 	struct ruleset		*rs;
 	const struct rule	*r;
 
-	rs = tu_load_ok("DEFRULE NAME R1, MATCH(*X*) ACTION(NULL),PARM 'p q' +\n"
+	rs = tu_load_ok("DEFRULE NAME R1, MATCH(*X*) ACTION(NULL),+\n"
+	    "  PARM 'p q' +\n"
 	    "  USER(OP*),SYSTEM ZVM1\n");
 	r = find_rule(rs, "R1");
 	ck_assert_str_eq(r->match, "*X*");
@@ -144,13 +145,17 @@ START_TEST(test_nested_parens)
 	const struct rule	*r;
 
 	rs = tu_load_ok("DEFRULE NAME R1 MATCH(f(a,(b)) c) ACTION NULL +\n"
-	    "  PARM('(' x) KEY( a b )\n");
+	    "  PARM('(' x) KEY( a b )\n"
+	    "DEFRULE NAME R2 MATCH(it's (done)) ACTION NULL\n");
 	r = find_rule(rs, "R1");
 	ck_assert_str_eq(r->match, "f(a,(b)) c");
 	/* A parenthesis inside quotes does not count. */
 	ck_assert_str_eq(r->parm, "'(' x");
 	/* Blanks just inside the parentheses are dropped. */
 	ck_assert_str_eq(r->key, "a b");
+	/* A quote inside a word is text, not the start of a quoted part. */
+	r = find_rule(rs, "R2");
+	ck_assert_str_eq(r->match, "it's (done)");
 	ruleset_free(rs);
 }
 END_TEST
@@ -299,12 +304,14 @@ END_TEST
 START_TEST(test_duplicate_operand)
 {
 	tu_check_errors("DEFRULE NAME R1 MATCH *X* MATCH *Y* ACTION NULL\n",
-	    "t.rules:1:27: error: DEFRULE R1 MATCH: given twice (first at line"
-	    " 1, column 23); each operand may appear once");
+	    "t.rules:1:27: error: DEFRULE R1 MATCH: given twice (the first"
+	    " value"
+	    " is at line 1, column 23); each operand may appear once");
 	tu_check_errors("DEFRULE NAME R1 MATCH *X* ACTION NULL +\n"
 	    "  action(A2)\n",
-	    "t.rules:2:3: error: DEFRULE R1 ACTION: given twice (first at line"
-	    " 1, column 34); each operand may appear once");
+	    "t.rules:2:3: error: DEFRULE R1 ACTION: given twice (the first"
+	    " value"
+	    " is at line 1, column 34); each operand may appear once");
 }
 END_TEST
 
@@ -335,7 +342,8 @@ START_TEST(test_unterminated_quote)
 	    " starts here is not closed (a quote inside a value is written"
 	    " '')");
 	tu_check_errors("DEFRULE NAME R1 ACTION NULL MATCH 'it''s\n",
-	    "t.rules:1:35: error: DEFRULE R1 MATCH: the quoted value that starts"
+	    "t.rules:1:35: error: DEFRULE R1 MATCH: the quoted value that"
+	    " starts"
 	    " here is not closed (a quote inside a value is written '')");
 }
 END_TEST
@@ -354,7 +362,8 @@ END_TEST
 START_TEST(test_junk_after_paren)
 {
 	tu_check_errors("DEFRULE NAME R1 MATCH(*X*)Y ACTION NULL\n",
-	    "t.rules:1:27: error: DEFRULE R1 MATCH: expected a blank or ',' after"
+	    "t.rules:1:27: error: DEFRULE R1 MATCH: expected a blank or ','"
+	    " after"
 	    " the ')', got 'Y'");
 }
 END_TEST
@@ -366,7 +375,8 @@ END_TEST
 START_TEST(test_junk_after_quote)
 {
 	tu_check_errors("DEFRULE NAME R1 MATCH 'abc'x ACTION NULL\n",
-	    "t.rules:1:28: error: DEFRULE R1 MATCH: expected a blank or ',' after"
+	    "t.rules:1:28: error: DEFRULE R1 MATCH: expected a blank or ','"
+	    " after"
 	    " the closing quote, got 'x'");
 }
 END_TEST
@@ -491,11 +501,13 @@ START_TEST(test_syntax_error_no_cascade)
 {
 	tu_check_errors("DEFACTN NAME A1 COMMAND 'echo\n"
 	    "DEFRULE NAME R1 MATCH *X* ACTION A1\n",
-	    "t.rules:1:25: error: DEFACTN A1 COMMAND: the quoted value that starts"
+	    "t.rules:1:25: error: DEFACTN A1 COMMAND: the quoted value that"
+	    " starts"
 	    " here is not closed (a quote inside a value is written '')");
 	tu_check_errors("DEFACTN NAME A1 COMMAND(echo\n"
 	    "DEFRULE NAME R1 MATCH *X* ACTION A1\n",
-	    "t.rules:1:24: error: DEFACTN A1 COMMAND: no ')' closes the '(' here"
+	    "t.rules:1:24: error: DEFACTN A1 COMMAND: no ')' closes the '('"
+	    " here"
 	    " (quote a value with unbalanced parentheses)");
 	tu_check_errors("DEFACTN NAME A1 COMMAND(echo)x\n"
 	    "DEFRULE NAME R1 MATCH *X* ACTION A1\n",

@@ -270,7 +270,8 @@ START_TEST(test_include_cycle)
 	    " @/main.rules -> @/sub/a.rules -> @/sub/../main.rules");
 
 	/* A file that includes itself. */
-	tmp_write("self.rules", "DEFACTN NAME S COMMAND x\nINCLUDE self.rules\n");
+	tmp_write("self.rules", "DEFACTN NAME S COMMAND x\n"
+	    "INCLUDE self.rules\n");
 	tmp_check_errors("self.rules",
 	    "@/self.rules:2:9: error: INCLUDE: the includes form a cycle:"
 	    " @/self.rules -> @/self.rules");
@@ -308,10 +309,8 @@ START_TEST(test_include_glob)
 END_TEST
 
 /*
- * BUG (suspected): a pattern whose directory does not exist matches
- * nothing, so by "a pattern that matches nothing includes nothing" it
- * should include nothing; it fails with "cannot expand" (GLOB_ERR makes
- * glob abort on the missing directory), and the message gives no reason.
+ * Regression: a pattern whose directory does not exist matches nothing,
+ * so it includes nothing (it used to fail with "cannot expand").
  */
 START_TEST(test_include_glob_missing_dir)
 {
@@ -483,8 +482,9 @@ START_TEST(test_missing_references)
 	    " (define it with DEFACTN, or use NULL)");
 	tu_check_errors("DEFRULE NAME R1 MATCH x ACTION NULL ENV XYZ\n",
 	    "t.rules:1:41: error: DEFRULE R1 ENV: environment XYZ is not"
-	    " defined; define it with DEFENV or use LVM, SVM, GOS, GOM or"
-	    " SHELL");
+	    " defined; define it with DEFENV (an Operations Manager action"
+	    " server such as OPMGRS1 needs one too) or use LVM, SVM, GOS, GOM"
+	    " or SHELL");
 	/* A name of the wrong kind does not count. */
 	tu_check_errors("DEFRULE NAME R1 MATCH x ACTION R1\n",
 	    "t.rules:1:32: error: DEFRULE R1 ACTION: action R1 is not defined"
@@ -525,7 +525,8 @@ START_TEST(test_nextactn_loops)
 	    "t.rules:2:35: error: DEFACTN A NEXTACTN: the chain A -> B -> A"
 	    " never ends");
 	/* Two separate loops: two errors. */
-	ck_assert_uint_eq(tu_count_errors("DEFACTN NAME A COMMAND x NEXTACTN A\n"
+	ck_assert_uint_eq(tu_count_errors(
+	    "DEFACTN NAME A COMMAND x NEXTACTN A\n"
 	    "DEFACTN NAME B COMMAND x NEXTACTN C\n"
 	    "DEFACTN NAME C COMMAND x NEXTACTN B\n"), 2);
 	/* A chain that ends is fine. */
@@ -813,9 +814,8 @@ START_TEST(test_dump_roundtrip_values)
 END_TEST
 
 /*
- * BUG (suspected): a DESC given only on a repeated DEFDATE is stored (it
- * fills in the missing one) but its "given" bit is not merged, so the
- * dump leaves it out and the round trip loses it.
+ * Regression: a DESC given only on a repeated DEFDATE fills in the
+ * missing one and must be dumped (its "given" bit used to be lost).
  */
 START_TEST(test_dump_date_desc_merged)
 {
@@ -840,9 +840,9 @@ START_TEST(test_dump_date_desc_merged)
 END_TEST
 
 /*
- * BUG (suspected): DELAY accepts a duration ("7d") that the dump writes
- * as mm:ss with more than 4 digits of minutes ("10080:00"), which DELAY
- * does not read back: the dump does not load.
+ * Regression: DELAY accepts a duration ("7d") that the dump writes as
+ * mm:ss with more than four digits of minutes ("10080:00"); DELAY must
+ * read that back.
  */
 START_TEST(test_dump_long_delay)
 {
@@ -908,12 +908,7 @@ ruleset_suite(void)
 	tcase_add_test(tc, test_dump_roundtrip_values);
 	suite_add_tcase(s, tc);
 
-	/*
-	 * Suspected library bugs, each explained at its test: tagged so
-	 * that CK_EXCLUDE_TAGS=bug runs everything else.
-	 */
-	tc = tcase_create("suspected_bugs");
-	tcase_set_tags(tc, "bug");
+	tc = tcase_create("regressions");
 	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
 	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
 	tcase_add_test(tc, test_include_glob_missing_dir);
