@@ -703,8 +703,8 @@ lexer_suite(void)
 	 * Suspected library bugs, each explained at its test: tagged so
 	 * that CK_EXCLUDE_TAGS=bug runs everything else.
 	 */
-	tc = tcase_create("suspected_bugs");
-	tcase_set_tags(tc, "bug");
+	tc = tcase_create("regressions");
+	tcase_set_tags(tc, "regression");
 	tcase_add_test(tc, test_continuation_blank_position);
 	suite_add_tcase(s, tc);
 

@@ -578,8 +578,8 @@ parser_suite(void)
 	 * Suspected library bugs, each explained at its test: tagged so
 	 * that CK_EXCLUDE_TAGS=bug runs everything else.
 	 */
-	tc = tcase_create("suspected_bugs");
-	tcase_set_tags(tc, "bug");
+	tc = tcase_create("regressions");
+	tcase_set_tags(tc, "regression");
 	tcase_add_test(tc, test_unknown_operand_at_end);
 	tcase_add_test(tc, test_syntax_error_no_cascade);
 	suite_add_tcase(s, tc);
