@@ -355,7 +355,7 @@ START_TEST(test_rule_days_never)
 END_TEST
 
 /*
- * BUG (suspected, minor): THRESHOLD takes no action part, but its syntax
+ * Regression: THRESHOLD takes no action part, but its syntax
  * error still shows "count,interval[,action]" (and "a count of 0", which
  * THRESHOLD refuses).
  */
@@ -1766,8 +1766,8 @@ directives_suite(void)
 	suite_add_tcase(s, tc);
 
 	/*
-	 * Suspected library bugs, each explained at its test: tagged so
-	 * that CK_EXCLUDE_TAGS=bug runs everything else.
+	 * Bugs found and fixed, each explained at its test: tagged so
+	 * that CK_EXCLUDE_TAGS=regression runs everything else.
 	 */
 	tc = tcase_create("regressions");
 	tcase_set_tags(tc, "regression");

@@ -290,7 +290,7 @@ START_TEST(test_continuation_positions)
 END_TEST
 
 /*
- * BUG (suspected): the blank that joins two lines stands for the '+' it
+ * Regression: the blank that joins two lines stands for the '+' it
  * replaces, but when the next line is itself continued the lexer has
  * already moved its '+' position to that line's '+'.
  */
@@ -700,8 +700,8 @@ lexer_suite(void)
 	suite_add_tcase(s, tc);
 
 	/*
-	 * Suspected library bugs, each explained at its test: tagged so
-	 * that CK_EXCLUDE_TAGS=bug runs everything else.
+	 * Bugs found and fixed, each explained at its test: tagged so
+	 * that CK_EXCLUDE_TAGS=regression runs everything else.
 	 */
 	tc = tcase_create("regressions");
 	tcase_set_tags(tc, "regression");

@@ -286,7 +286,7 @@ START_TEST(test_unknown_operand)
 END_TEST
 
 /*
- * BUG (suspected): an unknown operand that ends the statement is reported
+ * Regression: an unknown operand that ends the statement is reported
  * as a known operand without a value ("DEFRULE FOO: a value is
  * required"), not as an unknown operand.  A mistyped flag word is the
  * usual case.
@@ -493,7 +493,7 @@ START_TEST(test_failed_no_cascade)
 END_TEST
 
 /*
- * BUG (suspected): after a syntax error (unterminated quote or
+ * Regression: after a syntax error (unterminated quote or
  * parenthesis, junk after ')') the statement's name is not remembered,
  * so every reference to it gives a second, cascading error.
  */
@@ -575,8 +575,8 @@ parser_suite(void)
 	suite_add_tcase(s, tc);
 
 	/*
-	 * Suspected library bugs, each explained at its test: tagged so
-	 * that CK_EXCLUDE_TAGS=bug runs everything else.
+	 * Bugs found and fixed, each explained at its test: tagged so
+	 * that CK_EXCLUDE_TAGS=regression runs everything else.
 	 */
 	tc = tcase_create("regressions");
 	tcase_set_tags(tc, "regression");
