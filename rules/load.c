@@ -217,6 +217,9 @@ load_finish(struct loader *ld, size_t errors)
 {
 	ruleset_finish(ld->rs, ld->diag);
 	xref_check(ld->rs, ld->diag);
+	if (ld->diag->errors == errors)
+		ruleset_set_compiled(ld->rs, compile_ruleset(ld->rs,
+		    ld->diag));
 	if (ld->diag->errors != errors) {
 		ruleset_free(ld->rs);
 		return NULL;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "util/util.h"
 
@@ -377,6 +378,67 @@ struct optn {			/* DEFOPTN: reference ESM options */
 	char		*esmpref;
 };
 
+/*
+ * message.c, format-*.c: a console message as rules see it, and the
+ * readers that turn the lines of a source into messages.  A message given
+ * to a callback is borrowed: it is freed when the callback returns.
+ */
+#define MSGID_MAX	 24
+#define MSG_MAX_LINES	 256		/* lines of one multi-line message */
+#define MSG_MAX_LEN	 65536		/* bytes of one message's text */
+
+#define MSGF_TRUNCATED	 0x01	/* text cut at MSG_MAX_LEN */
+#define MSGF_BADUTF8	 0x02	/* invalid UTF-8 replaced by U+FFFD */
+#define MSGF_NUL	 0x04	/* NUL bytes replaced by blanks */
+#define MSGF_UNENDED	 0x08	/* multi-line message flushed unended */
+#define MSGF_ASCII	 0x10	/* text is pure ASCII: columns are bytes */
+
+struct message {
+	char		*text;		/* what MATCH and MCOL see (UTF-8) */
+	size_t		 len;
+	char		*user;		/* &U: user ID, console or program */
+	char		*system;	/* the originating system, or NULL */
+	char		*source;	/* the DEFSRC name, or NULL */
+	char		 msgid[MSGID_MAX]; /* "HCPSIG2113I", "" if none */
+	time_t		 time;		/* its own time, else arrival time */
+	bool		 has_time;	/* time came from the line itself */
+	int		 cls;		/* message class, 0 when unknown */
+	int		 format;	/* enum src_format it was read as */
+	unsigned	 flags;		/* MSGF_* */
+	char		**lines;	/* multi-line: each line's text */
+	size_t		 nlines;	/* 0 for a single-line message */
+	char		*sd;		/* RFC 5424 structured data, or NULL */
+	char		*jobid;		/* z/OS job id, or NULL */
+};
+
+struct msgreader_stats {
+	uint64_t	 lines;		/* physical lines fed */
+	uint64_t	 messages;	/* messages produced */
+	uint64_t	 truncated;	/* lines cut at MSG_MAX_LEN */
+	uint64_t	 bad_utf8;	/* messages with invalid UTF-8 */
+	uint64_t	 nul;		/* messages with NUL bytes */
+	uint64_t	 unended;	/* multi-line messages never ended */
+	uint64_t	 malformed;	/* records not of the source's format */
+	uint64_t	 out_of_order;	/* timestamps going backwards */
+};
+
+typedef void	(*message_cb)(const struct message *, void *);
+struct msgreader;
+struct msgreader *msgreader_create(int format, const char *source,
+		    const char *system, const char *user);
+void		 msgreader_line(struct msgreader *, const char *, size_t,
+		    time_t now, message_cb, void *);
+void		 msgreader_flush(struct msgreader *, time_t now, message_cb,
+		    void *);
+const struct msgreader_stats *msgreader_stats(const struct msgreader *);
+void		 msgreader_free(struct msgreader *);
+struct message	*message_create(const char *text, size_t len,
+		    const char *user, const char *system, const char *source,
+		    time_t time);
+void		 message_free(struct message *);
+size_t		 msgid_find(const char *text, size_t len, char *out);
+const char	*format_name(int format);
+
 /* The compiled ruleset: immutable once loaded. */
 struct ruleset;
 
@@ -394,6 +456,60 @@ const struct def *ruleset_at(const struct ruleset *, size_t);
 const char	*ruleset_main_file(const struct ruleset *);
 void		 ruleset_summary(const struct ruleset *, struct strbuf *);
 void		 ruleset_dump(const struct ruleset *, struct strbuf *);
+
+/*
+ * compile.c, index.c, match.c: the matching engine.  ruleset_load()
+ * compiles every pattern (PCRE2, JIT when available) and builds the rule
+ * index; a matcher holds the scratch space of one thread of matching and
+ * borrows the ruleset, which must outlive it.
+ */
+enum miss_reason {
+	MISS_NONE,
+	MISS_PATTERN,		/* MATCH/REGEX did not match */
+	MISS_COLUMNS,		/* matched, but not within MCOL */
+	MISS_EXCLUDED,		/* EXCLUDE matched */
+	MISS_USER,		/* USER does not match */
+	MISS_GROUP,		/* user not in GROUP */
+	MISS_EXUSER,		/* EXUSER matches */
+	MISS_EXGROUP,		/* user in EXGROUP */
+	MISS_SYSTEM,		/* SYSTEM does not match */
+	MISS_SOURCE,		/* SOURCE does not match */
+	MISS_CLASS,		/* class not in CLASS */
+	MISS_DAYS,		/* not active on this day (DAYS) */
+	MISS_HOLIDAY,		/* a holiday, and DAYS has no H */
+	MISS_HOURS,		/* not active at this hour (HOURS) */
+	MISS_FINAL		/* an earlier rule said FINAL */
+};
+const char	*miss_reason_text(enum miss_reason);
+
+struct matcher;
+struct match_hit {		/* one fired rule, valid in the callback */
+	const struct rule	*rule;
+	unsigned		 ord;		/* its place among the rules */
+	const struct matcher	*m;
+};
+struct match_near {		/* one candidate that did not fire */
+	const struct rule	*rule;
+	enum miss_reason	 why;
+};
+typedef void	(*match_cb)(const struct match_hit *, void *);
+
+struct matcher	*matcher_create(const struct ruleset *);
+void		 matcher_free(struct matcher *);
+size_t		 matcher_run(struct matcher *, const struct message *,
+		    match_cb, void *);
+size_t		 matcher_explain(struct matcher *, const struct message *,
+		    match_cb, void *, struct match_near **, size_t *);
+const char	*matcher_group(const struct match_hit *, const char *name,
+		    size_t *len);
+size_t		 matcher_candidates(const struct matcher *);
+bool		 ruleset_group_has(const struct ruleset *, const char *group,
+		    const char *user);
+bool		 ruleset_is_holiday(const struct ruleset *, int y, int m,
+		    int d);
+bool		 rule_has_group_name(const struct ruleset *,
+		    const struct rule *, const char *);
+int		 wild_match(const char *pattern, const char *s, bool caseless);
 
 /* Directive metadata (directives.c), used by the parser, dump and docs. */
 const char	*def_kind_name(enum def_kind);	/* "rule", "action", ... */
@@ -531,6 +647,40 @@ bool		 ruleset_failed(const struct ruleset *, enum def_kind,
 		    const char *);
 void		 ruleset_finish(struct ruleset *, struct diag *);
 void		 def_free(struct def *);
+
+/* compile.c: patterns and the index, once the load is known good. */
+struct crule {			/* one rule, ready to match */
+	const struct rule *rule;
+	void		*pat;		/* pcre2_code: MATCH or REGEX */
+	void		*excl;		/* pcre2_code: EXCLUDE, or NULL */
+	bool		 filtered;	/* has USER/GROUP/... filters */
+	bool		 timed;		/* DAYS or HOURS not "always" */
+};
+struct gram_slot {		/* open-addressing slot of the index */
+	uint32_t	 gram;		/* four folded bytes; 0: empty */
+	uint32_t	 start;		/* first ordinal in ords[] */
+	uint32_t	 count;
+};
+#define GRAM_BLOOM_BITS	 65536
+struct compiled {
+	struct crule	*rules;		/* in firing (definition) order */
+	size_t		 n;
+	struct gram_slot *slots;	/* power-of-two sized */
+	size_t		 nslots;
+	uint32_t	*ords;		/* rule ordinals per gram */
+	uint64_t	 bloom[GRAM_BLOOM_BITS / 64];
+	uint32_t	*always;	/* rules without a usable gram */
+	size_t		 nalways;
+	uint32_t	 max_pairs;	/* ovector pairs any pattern needs */
+	const struct datelist **holidays;
+	size_t		 nholidays;
+};
+uint32_t	 gram_hash(uint32_t);
+extern const unsigned char fold_upper[256];
+struct compiled	*compile_ruleset(const struct ruleset *, struct diag *);
+void		 compiled_free(struct compiled *);
+void		 ruleset_set_compiled(struct ruleset *, struct compiled *);
+const struct compiled *ruleset_compiled(const struct ruleset *);
 
 /* xref.c: cross-references, checked once the whole load is parsed. */
 void		 xref_check(const struct ruleset *, struct diag *);

@@ -26,6 +26,7 @@ struct ruleset {
 	char		**files;	/* interned file names */
 	size_t		  nfiles;
 	unsigned	  seq;
+	struct compiled	 *compiled;	/* patterns and index (compile.c) */
 };
 
 struct ruleset *
@@ -59,6 +60,7 @@ ruleset_free(struct ruleset *rs)
 
 	if (rs == NULL)
 		return;
+	compiled_free(rs->compiled);
 	for (i = 0; i < rs->n; i++)
 		def_free(rs->defs[i]);
 	free(rs->defs);
@@ -308,4 +310,17 @@ ruleset_summary(const struct ruleset *rs, struct strbuf *sb)
 	}
 	if (first)
 		strbuf_adds(sb, "no definitions");
+}
+
+void
+ruleset_set_compiled(struct ruleset *rs, struct compiled *c)
+{
+	compiled_free(rs->compiled);
+	rs->compiled = c;
+}
+
+const struct compiled *
+ruleset_compiled(const struct ruleset *rs)
+{
+	return rs->compiled;
 }

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * plan.c - what an action would do when triggered, fully substituted:
+ * its environment decides how (run argv directly, with PREFIX words put
+ * before it, through /bin/sh -c with every value quoted, as text written
+ * to a console, or as an operator command), and NEXTACTN chains follow.
+ * COMMAND is split into words before anything is substituted.  The
+ * runner (later) executes plans; vigil test and replay print them.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "actions/actions.h"
+#include "rules/rules.h"
+
+const char *
+plan_kind_name(enum plan_kind kind)
+{
+	static const char *const names[] = {
+		"null", "exec", "shell", "console", "vigil", "emit", "input"
+	};
+
+	return kind <= PLAN_INPUT ? names[kind] : "?";
+}
+
+void
+plan_free(struct plan *p)
+{
+	struct plan	*next;
+
+	while (p != NULL) {
+		next = p->next;
+		argv_free(p->argv);
+		free(p->text);
+		free(p);
+		p = next;
+	}
+}
+
+static char *
+expand(const char *s, struct subst_ctx *ctx, bool quote)
+{
+	struct strbuf	 sb;
+
+	strbuf_init(&sb);
+	subst_expand(s, ctx, quote, &sb);
+	return strbuf_steal(&sb);
+}
+
+/* Split first, then substitute inside each word. */
+static void
+add_words(struct argv *av, const char *text, struct subst_ctx *ctx,
+    bool substitute)
+{
+	struct argv	*words;
+	char		*cause = NULL;
+	size_t		 i;
+
+	if ((words = argv_split(text, &cause)) == NULL) {
+		free(cause);	/* checked at load time; cannot happen */
+		return;
+	}
+	av->v = xreallocarray(av->v, av->n + words->n + 1, sizeof *av->v);
+	for (i = 0; i < words->n; i++)
+		av->v[av->n++] = substitute ? expand(words->v[i], ctx, false) :
+		    xstrdup(words->v[i]);
+	av->v[av->n] = NULL;
+	argv_free(words);
+}
+
+static struct plan *
+plan_one(const struct ruleset *rs, const struct action *a,
+    const char *env_override, struct subst_ctx *ctx)
+{
+	struct plan		*p;
+	const struct env	*e;
+	const char		*env;
+	struct strbuf		 sh;
+
+	p = xcalloc(1, sizeof *p);
+	p->action = a->def.name;
+	p->delay = a->delay;
+	env = env_override != NULL ? env_override : a->env.env;
+	p->env = env;
+	ctx->action = a->def.name;
+	if (a->emit != NULL) {
+		p->kind = PLAN_EMIT;
+		p->text = expand(a->emit, ctx, false);
+		return p;
+	}
+	if (a->command == NULL) {
+		p->kind = PLAN_INPUT;
+		p->text = expand(a->input != NULL ? a->input : "", ctx, false);
+		return p;
+	}
+	e = env != NULL ? (const struct env *)ruleset_find(rs, DEF_ENV, env) :
+	    NULL;
+	if ((e != NULL && e->type == ENVT_SHELL) ||
+	    (e == NULL && env != NULL && strcasecmp(env, "SHELL") == 0)) {
+		p->kind = PLAN_SHELL;
+		p->argv = xcalloc(1, sizeof *p->argv);
+		if (e != NULL && e->prefix != NULL)
+			add_words(p->argv, e->prefix, ctx, false);
+		add_words(p->argv, "/bin/sh -c", ctx, false);
+		strbuf_init(&sh);
+		subst_expand(a->command, ctx, true, &sh);
+		p->argv->v = xreallocarray(p->argv->v, p->argv->n + 2,
+		    sizeof *p->argv->v);
+		p->argv->v[p->argv->n++] = strbuf_steal(&sh);
+		p->argv->v[p->argv->n] = NULL;
+		return p;
+	}
+	if ((e != NULL && e->type == ENVT_SOURCE) ||
+	    (e == NULL && env != NULL && strcasecmp(env, "GOS") == 0)) {
+		p->kind = PLAN_CONSOLE;
+		p->console = e != NULL ? e->source : NULL;
+		p->text = expand(a->command, ctx, false);
+		return p;
+	}
+	if ((e != NULL && e->type == ENVT_VIGIL) ||
+	    (e == NULL && env != NULL && strcasecmp(env, "GOM") == 0)) {
+		p->kind = PLAN_VIGIL;
+		p->text = expand(a->command, ctx, false);
+		return p;
+	}
+	p->kind = PLAN_EXEC;
+	p->argv = xcalloc(1, sizeof *p->argv);
+	if (e != NULL && e->prefix != NULL)
+		add_words(p->argv, e->prefix, ctx, false);
+	add_words(p->argv, a->command, ctx, true);
+	return p;
+}
+
+/*
+ * The plan of an action and its NEXTACTN chain (the chain shares the
+ * trigger's variables).  NULL for the built-in NULL action gives a plan
+ * of kind PLAN_NULL.  Loops were refused at load time; the length bound
+ * is only a guard.
+ */
+struct plan *
+plan_action(const struct ruleset *rs, const char *name,
+    const char *env_override, struct subst_ctx *ctx)
+{
+	const struct action	*a;
+	struct plan		*first = NULL, **tail = &first;
+	size_t			 n = 0, max = ruleset_count(rs, DEF_ACTION);
+
+	if (strcasecmp(name, "NULL") == 0) {
+		first = xcalloc(1, sizeof *first);
+		first->kind = PLAN_NULL;
+		first->action = "NULL";
+		return first;
+	}
+	while (name != NULL && n++ <= max) {
+		a = (const struct action *)ruleset_find(rs, DEF_ACTION, name);
+		if (a == NULL)
+			break;
+		*tail = plan_one(rs, a, env_override, ctx);
+		tail = &(*tail)->next;
+		name = a->nextactn;
+	}
+	return first;
+}

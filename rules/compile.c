@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * compile.c - makes a loaded ruleset ready to match: every MATCH, EXCLUDE
+ * and REGEX becomes a PCRE2 program (JIT-compiled when the platform has
+ * it), and every rule gets a key for the rule index.  A wildcard becomes a
+ * regular expression: '*' any run, '%' one character, everything else
+ * literal; no leading '*' anchors it at the first column of its range, no
+ * trailing '*' at the last.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcre2.h>
+
+#include "rules/rules.h"
+
+/* Build the PCRE2 source of a wildcard; *anchored for a leading literal. */
+static char *
+wildcard_regex(const char *w, bool *anchored)
+{
+	struct strbuf	 sb;
+	size_t		 n = strlen(w), i, b = 0, e = n;
+
+	*anchored = n == 0 || w[0] != '*';
+	while (b < e && w[b] == '*')
+		b++;
+	while (e > b && w[e - 1] == '*')
+		e--;
+	strbuf_init(&sb);
+	for (i = b; i < e; i++) {
+		if (w[i] == '*') {
+			strbuf_adds(&sb, ".*?");
+			while (i + 1 < e && w[i + 1] == '*')
+				i++;
+		} else if (w[i] == '%')
+			strbuf_addc(&sb, '.');
+		else {
+			if (strchr("\\^$.|?*+()[]{}#/", w[i]) != NULL)
+				strbuf_addc(&sb, '\\');
+			strbuf_addc(&sb, w[i]);
+		}
+	}
+	/* A pattern of only '*' matches anything, including nothing. */
+	if (e == n && n > 0)
+		strbuf_adds(&sb, "\\z");
+	else if (n == 0)
+		strbuf_adds(&sb, "\\z");
+	return strbuf_steal(&sb);
+}
+
+static void *
+compile_one(const char *src, uint32_t opts, struct compiled *c,
+    struct diag *diag, const struct rule *r, const char *what)
+{
+	pcre2_code	*code;
+	int		 err;
+	PCRE2_SIZE	 off;
+	PCRE2_UCHAR	 msg[256];
+	uint32_t	 cap = 0;
+
+	code = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
+	    opts | PCRE2_UTF | PCRE2_DOTALL, &err, &off, NULL);
+	if (code == NULL) {
+		pcre2_get_error_message(err, msg, sizeof msg);
+		diag_add(diag, DIAG_ERROR, &r->def.loc, "DEFRULE %s %s: cannot"
+		    " compile: %s", r->def.name, what, (const char *)msg);
+		return NULL;
+	}
+	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &cap);
+	if (cap + 1 > c->max_pairs)
+		c->max_pairs = cap + 1;
+	return code;
+}
+
+static void *
+compile_wildcard(const char *w, bool caseless, struct compiled *c,
+    struct diag *diag, const struct rule *r, const char *what)
+{
+	char	*src;
+	bool	 anchored;
+	void	*code;
+
+	src = wildcard_regex(w, &anchored);
+	code = compile_one(src, (anchored ? PCRE2_ANCHORED : 0) |
+	    (caseless ? PCRE2_CASELESS : 0), c, diag, r, what);
+	free(src);
+	return code;
+}
+
+/* Candidate keys of a rule: four-byte runs its matches must contain. */
+struct grams {
+	uint32_t	*v;
+	size_t		 n;
+};
+
+static void
+grams_add_run(struct grams *g, const char *s, size_t len)
+{
+	size_t		 i, j;
+	unsigned char	 b[4];
+	uint32_t	 key;
+
+	for (i = 0; i + 4 <= len; i++) {
+		for (j = 0; j < 4; j++) {
+			/* Only ASCII: case folding of other bytes differs. */
+			if ((unsigned char)s[i + j] >= 0x80)
+				break;
+			b[j] = fold_upper[(unsigned char)s[i + j]];
+		}
+		if (j < 4)
+			continue;
+		memcpy(&key, b, 4);
+		if (key == 0)
+			continue;
+		g->v = xreallocarray(g->v, g->n + 1, sizeof *g->v);
+		g->v[g->n++] = key;
+	}
+}
+
+static void
+grams_of_wildcard(const char *w, struct grams *g)
+{
+	size_t	 i = 0, start;
+
+	while (w[i] != '\0') {
+		while (w[i] == '*' || w[i] == '%')
+			i++;
+		start = i;
+		while (w[i] != '\0' && w[i] != '*' && w[i] != '%')
+			i++;
+		grams_add_run(g, w + start, i - start);
+	}
+}
+
+/*
+ * Literal runs a regular expression cannot match without: only at the top
+ * level, never with an alternation, and a character made optional by a
+ * quantifier ends the run before it.  Anything unusual gives no key (the
+ * rule is then tried on every message, which is always correct).
+ */
+/* Whether an inline option group such as (?ix) turns on extended mode. */
+static bool
+regex_extended(const char *re)
+{
+	const char	*p;
+
+	for (p = strstr(re, "(?"); p != NULL; p = strstr(p + 2, "(?")) {
+		for (p += 2; *p != '\0' && *p != ')' && *p != ':'; p++)
+			if (*p == 'x')
+				return true;
+		if (*p == '\0')
+			break;
+	}
+	return false;
+}
+
+/*
+ * Literal runs a regular expression cannot match without: only at the top
+ * level, never with an alternation, and a character made optional by a
+ * quantifier ends the run before it.  Anything unusual gives no key (the
+ * rule is then tried on every message, which is always correct).
+ */
+static void
+grams_of_regex(const char *re, struct grams *g)
+{
+	static const char punct[] = ".-/ :=,'\"@#$%&*+?()[]{}|^\\<>!~;_";
+	struct strbuf	 run;
+	int		 depth = 0;
+	size_t		 i, start = g->n;
+	char		 c, ch = 0;
+	bool		 lit;
+
+	if (regex_extended(re))
+		return;
+	/* A top-level alternation means no run is required. */
+	for (i = 0; re[i] != '\0'; i++) {
+		if (re[i] == '\\' && re[i + 1] != '\0')
+			i++;
+		else if (re[i] == '[') {
+			for (i++; re[i] != '\0' && re[i] != ']'; i++)
+				if (re[i] == '\\' && re[i + 1] != '\0')
+					i++;
+			if (re[i] == '\0')
+				return;
+		} else if (re[i] == '(')
+			depth++;
+		else if (re[i] == ')')
+			depth--;
+		else if (re[i] == '|' && depth == 0)
+			return;
+	}
+	strbuf_init(&run);
+	depth = 0;
+	for (i = 0; re[i] != '\0'; i++) {
+		c = re[i];
+		lit = false;
+		if (c == '\\') {
+			ch = re[++i];
+			if (ch == '\0')
+				break;
+			/* Escapes with arguments: give up rather than guess. */
+			if (strchr("xopcgkNQEuU0123456789", ch) != NULL)
+				goto giveup;
+			lit = strchr(punct, ch) != NULL;
+		} else if (c == '[') {
+			for (i++; re[i] != '\0' && re[i] != ']'; i++)
+				if (re[i] == '\\' && re[i + 1] != '\0')
+					i++;
+			if (re[i] == '\0')
+				break;
+		} else if (c == '(')
+			depth++;
+		else if (c == ')')
+			depth--;
+		else if (strchr(".^$+*?{}|", c) == NULL) {
+			lit = true;
+			ch = c;
+		}
+		if (lit && depth == 0 && (re[i + 1] == '\0' ||
+		    strchr("?*{", re[i + 1]) == NULL)) {
+			strbuf_addc(&run, ch);
+			continue;
+		}
+		if (run.len > 0)
+			grams_add_run(g, run.data, run.len);
+		strbuf_reset(&run);
+	}
+	if (run.len > 0)
+		grams_add_run(g, run.data, run.len);
+	strbuf_free(&run);
+	return;
+giveup:
+	g->n = start;
+	strbuf_free(&run);
+}
+
+static int
+u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct pair {
+	uint32_t	 gram;
+	uint32_t	 ord;
+};
+
+static int
+pair_cmp(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	if (x->gram != y->gram)
+		return x->gram < y->gram ? -1 : 1;
+	return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+static unsigned
+digits_in(uint32_t g)
+{
+	unsigned char	 b[4];
+	unsigned	 n = 0, i;
+
+	memcpy(b, &g, 4);
+	for (i = 0; i < 4; i++)
+		n += b[i] >= '0' && b[i] <= '9';
+	return n;
+}
+
+/*
+ * Give each rule the key least shared with other rules (ties: the one with
+ * most digits, as message numbers are rare in text), then build the
+ * open-addressing table and its Bloom filter.
+ */
+static void
+build_index(struct compiled *c, struct grams *per)
+{
+	uint32_t	*all = NULL, best, g;
+	size_t		 nall = 0, i, j, k, lo, hi, mid, bestf, f, cap;
+	struct pair	*pairs;
+	size_t		 npairs = 0;
+
+	for (i = 0; i < c->n; i++) {
+		all = xreallocarray(all, nall + per[i].n, sizeof *all);
+		/* Count each gram once per rule. */
+		qsort(per[i].v, per[i].n, sizeof *per[i].v, u32_cmp);
+		for (j = 0; j < per[i].n; j++)
+			if (j == 0 || per[i].v[j] != per[i].v[j - 1])
+				all[nall++] = per[i].v[j];
+	}
+	qsort(all, nall, sizeof *all, u32_cmp);
+
+	pairs = xreallocarray(NULL, c->n + 1, sizeof *pairs);
+	for (i = 0; i < c->n; i++) {
+		best = 0;
+		bestf = (size_t)-1;
+		for (j = 0; j < per[i].n; j++) {
+			g = per[i].v[j];
+			lo = 0;
+			hi = nall;
+			while (lo < hi) {	/* first index of g */
+				mid = (lo + hi) / 2;
+				if (all[mid] < g)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (k = lo; k < nall && all[k] == g; k++)
+				;
+			f = k - lo;
+			if (f < bestf || (f == bestf &&
+			    digits_in(g) > digits_in(best))) {
+				best = g;
+				bestf = f;
+			}
+		}
+		if (best == 0) {
+			c->always = xreallocarray(c->always, c->nalways + 1,
+			    sizeof *c->always);
+			c->always[c->nalways++] = (uint32_t)i;
+			continue;
+		}
+		pairs[npairs].gram = best;
+		pairs[npairs].ord = (uint32_t)i;
+		npairs++;
+	}
+	free(all);
+	qsort(pairs, npairs, sizeof *pairs, pair_cmp);
+
+	for (cap = 16; cap < npairs * 2; cap *= 2)
+		;
+	c->nslots = cap;
+	c->slots = xcalloc(cap, sizeof *c->slots);
+	c->ords = xreallocarray(NULL, npairs + 1, sizeof *c->ords);
+	for (i = 0; i < npairs; i++) {
+		c->ords[i] = pairs[i].ord;
+		if (i > 0 && pairs[i].gram == pairs[i - 1].gram)
+			continue;
+		g = pairs[i].gram;
+		for (k = gram_hash(g) & (cap - 1); c->slots[k].gram != 0;
+		    k = (k + 1) & (cap - 1))
+			;
+		c->slots[k].gram = g;
+		c->slots[k].start = (uint32_t)i;
+		for (j = i; j < npairs && pairs[j].gram == g; j++)
+			c->slots[k].count++;
+		f = gram_hash(g) >> 16;
+		c->bloom[f / 64] |= 1ull << (f % 64);
+	}
+	free(pairs);
+}
+
+uint32_t
+gram_hash(uint32_t g)
+{
+	return g * 2654435761u;
+}
+
+static bool
+rule_filtered(const struct rule *r)
+{
+	return r->user != NULL || r->group != NULL || r->exuser != NULL ||
+	    r->exgroup != NULL || r->system != NULL || r->source != NULL ||
+	    r->classes.n > 0;
+}
+
+struct compiled *
+compile_ruleset(const struct ruleset *rs, struct diag *diag)
+{
+	struct compiled	*c;
+	struct grams	*per;
+	struct crule	*cr;
+	const struct rule *r;
+	size_t		 i, errors = diag->errors;
+
+	c = xcalloc(1, sizeof *c);
+	c->n = ruleset_count(rs, DEF_RULE);
+	c->rules = xcalloc(c->n + 1, sizeof *c->rules);
+	per = xcalloc(c->n + 1, sizeof *per);
+	c->max_pairs = 1;
+	for (i = 0; i < c->n; i++) {
+		r = (const struct rule *)ruleset_get(rs, DEF_RULE, i);
+		cr = &c->rules[i];
+		cr->rule = r;
+		if (r->regex != NULL) {
+			cr->pat = compile_one(r->regex, r->caseless ?
+			    PCRE2_CASELESS : 0, c, diag, r, "REGEX");
+			grams_of_regex(r->regex, &per[i]);
+		} else {
+			cr->pat = compile_wildcard(r->match, r->caseless, c,
+			    diag, r, "MATCH");
+			grams_of_wildcard(r->match, &per[i]);
+		}
+		if (r->exclude != NULL)
+			cr->excl = compile_wildcard(r->exclude, r->caseless, c,
+			    diag, r, "EXCLUDE");
+		cr->filtered = rule_filtered(r);
+		cr->timed = r->days != 0xff || r->hours != 0xffffff;
+	}
+	build_index(c, per);
+	for (i = 0; i < c->n; i++)
+		free(per[i].v);
+	free(per);
+
+	c->nholidays = ruleset_count(rs, DEF_DATE);
+	c->holidays = xcalloc(c->nholidays + 1, sizeof *c->holidays);
+	for (i = 0; i < c->nholidays; i++)
+		c->holidays[i] = &((const struct date *)ruleset_get(rs,
+		    DEF_DATE, i))->dates;
+	if (diag->errors != errors) {
+		compiled_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+compiled_free(struct compiled *c)
+{
+	size_t	 i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		pcre2_code_free(c->rules[i].pat);
+		pcre2_code_free(c->rules[i].excl);
+	}
+	free(c->rules);
+	free(c->slots);
+	free(c->ords);
+	free(c->always);
+	free(c->holidays);
+	free(c);
+}
+
+const unsigned char fold_upper[256] = {
+#define F(i) ((i) >= 'a' && (i) <= 'z' ? (i) - 32 : (i))
+#define F8(i) F(i), F(i + 1), F(i + 2), F(i + 3), F(i + 4), F(i + 5), \
+	F(i + 6), F(i + 7)
+#define F64(i) F8(i), F8(i + 8), F8(i + 16), F8(i + 24), F8(i + 32), \
+	F8(i + 40), F8(i + 48), F8(i + 56)
+	F64(0), F64(64), F64(128), F64(192)
+#undef F64
+#undef F8
+#undef F
+};
