@@ -8,6 +8,8 @@
 #ifndef VIGIL_CLI_H
 #define VIGIL_CLI_H
 
+#include <time.h>
+
 #define EXIT_OK		0
 #define EXIT_FAILED	1
 #define EXIT_USAGE	2
@@ -22,6 +24,29 @@ struct cli_command {
 
 const struct cli_command *cli_find(const char *name, const char **why);
 void		 cli_usage(void *stream);
+
+struct strbuf;
+
+/* json.c */
+void		 json_string(struct strbuf *, const char *, size_t);
+void		 json_str(struct strbuf *, const char *);
+void		 json_strings(struct strbuf *, char *const *, size_t);
+
+/* show.c: messages and plans as text and JSON, for test and replay. */
+struct message;
+struct plan;
+void		 show_message_json(struct strbuf *, const struct message *);
+void		 show_plan_json(struct strbuf *, const struct plan *);
+void		 show_plan_text(struct strbuf *, const struct plan *,
+		    const char *indent);
+void		 show_escaped(struct strbuf *, const char *, size_t);
+void		 show_time(struct strbuf *, time_t);
+int		 parse_time_arg(const char *, time_t *);
+int		 parse_format_arg(const char *);
+
+/* cmd-test.c, cmd-replay.c */
+int		 cmd_test(int argc, char **argv);
+int		 cmd_replay(int argc, char **argv);
 
 /* cmd-check.c */
 int		 cmd_check(int argc, char **argv);

@@ -16,6 +16,10 @@
 static const struct cli_command commands[] = {
 	{ "check", "check [--dump] [--quiet] FILE...",
 	  "check rule files and show what they define", cmd_check },
+	{ "test", "test -c RULES [--json] [MESSAGE...]",
+	  "show what messages would fire, and why not", cmd_test },
+	{ "replay", "replay -c RULES [--json] LOG...",
+	  "run recorded logs through the rules, run nothing", cmd_replay },
 };
 
 void

@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <pcre2.h>
 
+#include "actions/actions.h"
 #include "rules/rules.h"
 
 /* Build the PCRE2 source of a wildcard; *anchored for a leading literal. */
@@ -370,6 +372,144 @@ rule_filtered(const struct rule *r)
 	    r->classes.n > 0;
 }
 
+
+/*
+ * Substitution names that cannot have a value are load-time errors: a
+ * name that is neither built in nor a named group of the REGEX of a rule
+ * that can trigger the action (directly, through NEXTACTN, or as its
+ * LIMIT, CLEAR, FOUNDACTN or MISSACTN action).
+ */
+struct name_check {
+	const struct ruleset	*rs;
+	const struct compiled	*c;
+	const struct rule	*rule;		/* checking a rule's PARM */
+	const struct action	*action;	/* checking an action */
+	struct diag		*diag;
+	const struct loc	*loc;
+	const char		*label;
+	const char		*opname;
+};
+
+static bool
+chain_reaches(const struct ruleset *rs, const char *start, const char *name)
+{
+	const struct action	*a;
+	size_t			 n = 0, max = ruleset_count(rs, DEF_ACTION);
+
+	while (start != NULL && n++ <= max) {
+		if (strcasecmp(start, name) == 0)
+			return true;
+		a = (const struct action *)ruleset_find(rs, DEF_ACTION, start);
+		start = a != NULL ? a->nextactn : NULL;
+	}
+	return false;
+}
+
+static bool
+rule_reaches(const struct ruleset *rs, const struct rule *r, const char *a)
+{
+	return chain_reaches(rs, r->action, a) ||
+	    chain_reaches(rs, r->foundactn, a) ||
+	    chain_reaches(rs, r->missactn, a) ||
+	    chain_reaches(rs, r->limit.action, a) ||
+	    chain_reaches(rs, r->clear.action, a);
+}
+
+static bool
+has_group(const struct crule *cr, const char *name)
+{
+	return cr->rule->regex != NULL && cr->pat != NULL &&
+	    pcre2_substring_number_from_name(cr->pat,
+	    (PCRE2_SPTR)name) >= 0;
+}
+
+static void
+check_name(const char *name, size_t len, void *arg)
+{
+	struct name_check	*nc = arg;
+	char			*g;
+	size_t			 i;
+	bool			 ok = false;
+
+	if (subst_builtin(name, len))
+		return;
+	g = xstrndup(name, len);
+	if (nc->rule != NULL) {
+		for (i = 0; i < nc->c->n && !ok; i++)
+			if (nc->c->rules[i].rule == nc->rule)
+				ok = has_group(&nc->c->rules[i], g);
+	} else if (nc->action != NULL) {
+		for (i = 0; i < nc->c->n && !ok; i++)
+			ok = has_group(&nc->c->rules[i], g) &&
+			    rule_reaches(nc->rs, nc->c->rules[i].rule,
+			    nc->action->def.name);
+	}
+	if (!ok)
+		diag_add(nc->diag, DIAG_ERROR, nc->loc, "%s %s: &%s has no"
+		    " value: it is not a substitution variable%s", nc->label,
+		    nc->opname, g, nc->rule != NULL || nc->action != NULL ?
+		    " and no REGEX that can trigger this has a group of that"
+		    " name" : "");
+	free(g);
+}
+
+static void
+check_text(struct name_check *nc, const struct def *d, const char *opname,
+    const char *text)
+{
+	char	 label[64];
+	int	 i;
+
+	if (text == NULL)
+		return;
+	i = directive_operand(directive_of(d->kind), opname);
+	snprintf(label, sizeof label, "%s %s", def_kind_verb(d->kind),
+	    d->name != NULL ? d->name : "");
+	nc->label = label;
+	nc->opname = opname;
+	nc->loc = i >= 0 ? &d->oploc[i] : &d->loc;
+	subst_names(text, check_name, nc);
+}
+
+static void
+check_variables(const struct ruleset *rs, const struct compiled *c,
+    struct diag *diag)
+{
+	struct name_check	 nc;
+	const struct def	*d;
+	size_t			 i;
+
+	memset(&nc, 0, sizeof nc);
+	nc.rs = rs;
+	nc.c = c;
+	nc.diag = diag;
+	for (i = 0; i < ruleset_size(rs); i++) {
+		d = ruleset_at(rs, i);
+		nc.rule = NULL;
+		nc.action = NULL;
+		switch (d->kind) {
+		case DEF_RULE:
+			nc.rule = (const struct rule *)d;
+			check_text(&nc, d, "PARM", nc.rule->parm);
+			check_text(&nc, d, "KEY", nc.rule->key);
+			break;
+		case DEF_ACTION:
+			nc.action = (const struct action *)d;
+			check_text(&nc, d, "COMMAND", nc.action->command);
+			check_text(&nc, d, "EMIT", nc.action->emit);
+			check_text(&nc, d, "INPUT", nc.action->input);
+			check_text(&nc, d, "SERIAL", nc.action->serial);
+			break;
+		case DEF_SCHEDULE:
+			check_text(&nc, d, "PARM",
+			    ((const struct schedule *)d)->parm);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 struct compiled *
 compile_ruleset(const struct ruleset *rs, struct diag *diag)
 {
@@ -413,6 +553,8 @@ compile_ruleset(const struct ruleset *rs, struct diag *diag)
 	for (i = 0; i < c->nholidays; i++)
 		c->holidays[i] = &((const struct date *)ruleset_get(rs,
 		    DEF_DATE, i))->dates;
+	if (diag->errors == errors)
+		check_variables(rs, c, diag);
 	if (diag->errors != errors) {
 		compiled_free(c);
 		return NULL;

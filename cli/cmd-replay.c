@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd-replay.c - "vigil replay -c RULES LOG...": runs recorded logs
+ * through the rules without running anything, and reports what would
+ * have fired: per rule and per action, the count and the first and last
+ * example.  Time filters (DAYS, HOURS, holidays) use each message's own
+ * time.  Actions are planned (substituted) as they would be, so the cost
+ * measured is that of parsing, matching and substitution.  --json prints
+ * one object whose "rules" member maps every rule to its fire count.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "actions/actions.h"
+#include "cli/cli.h"
+#include "rules/rules.h"
+
+struct example {
+	char		*text;
+	time_t		 time;
+	char		*where;		/* file:line */
+};
+
+struct rule_tally {
+	uint64_t	 count;
+	struct example	 first;
+	struct example	 last;
+};
+
+struct action_tally {
+	const char	*name;
+	uint64_t	 count;
+};
+
+struct replay {
+	const struct ruleset	*rs;
+	struct matcher		*m;
+	struct rule_tally	*rules;
+	struct action_tally	*actions;
+	size_t			 nactions;
+	uint64_t		 messages;
+	uint64_t		 skipped;	/* outside --from/--to */
+	uint64_t		 fired;
+	uint64_t		 matched;	/* messages firing a rule */
+	uint64_t		 undefined;
+	bool			 from_set, to_set;
+	time_t			 from, to;
+	const char		*file;
+	uint64_t		 lineno;
+	const struct message	*msg;
+};
+
+static const char usage_text[] =
+    "usage: vigil replay -c RULES [--format FORMAT] [--source NAME]"
+    " [--user USER]\n"
+    "                    [--system SYSTEM] [--from TIME] [--to TIME]"
+    " [--json] LOG...\n";
+
+static int
+tally_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct action_tally *)a)->name,
+	    ((const struct action_tally *)b)->name);
+}
+
+static void
+count_action(struct replay *r, const char *name)
+{
+	struct action_tally	 key, *t;
+
+	key.name = name;
+	t = bsearch(&key, r->actions, r->nactions, sizeof *r->actions,
+	    tally_cmp);
+	if (t != NULL)
+		t->count++;
+}
+
+static void
+set_example(struct example *e, const struct replay *r)
+{
+	free(e->text);
+	free(e->where);
+	e->text = xstrndup(r->msg->text, r->msg->len);
+	e->time = r->msg->time;
+	xasprintf(&e->where, "%s:%llu", r->file,
+	    (unsigned long long)r->lineno);
+}
+
+static void
+on_hit(const struct match_hit *hit, void *arg)
+{
+	struct replay		*r = arg;
+	struct rule_tally	*t = &r->rules[hit->ord];
+	struct subst_ctx	 ctx;
+	struct plan		*plan, *p;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.msg = r->msg;
+	ctx.hit = hit;
+	ctx.kind = "RULE";
+	ctx.name = hit->rule->def.name;
+	ctx.parm = hit->rule->parm;
+	ctx.now = r->msg->time;
+	plan = plan_action(r->rs, hit->rule->action, hit->rule->env.env,
+	    &ctx);
+	for (p = plan; p != NULL; p = p->next)
+		count_action(r, p->action);
+	plan_free(plan);
+	r->undefined += ctx.undefined;
+	r->fired++;
+	if (t->count++ == 0)
+		set_example(&t->first, r);
+	set_example(&t->last, r);
+}
+
+static void
+on_message(const struct message *msg, void *arg)
+{
+	struct replay	*r = arg;
+
+	if ((r->from_set && msg->time < r->from) ||
+	    (r->to_set && msg->time >= r->to)) {
+		r->skipped++;
+		return;
+	}
+	r->messages++;
+	r->msg = msg;
+	if (matcher_run(r->m, msg, on_hit, r) > 0)
+		r->matched++;
+}
+
+static int
+replay_file(struct replay *r, struct msgreader *rd, const char *path)
+{
+	FILE	*f;
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 n;
+	time_t	 now = time(NULL);
+
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "vigil replay: %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	r->file = path;
+	r->lineno = 0;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		r->lineno++;
+		if (line[n - 1] == '\n')
+			n--;
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		msgreader_line(rd, line, (size_t)n, now, on_message, r);
+	}
+	msgreader_flush(rd, now, on_message, r);
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+static void
+example_json(struct strbuf *sb, const struct example *e)
+{
+	strbuf_adds(sb, "{\"text\": ");
+	json_str(sb, e->text);
+	strbuf_adds(sb, ", \"time\": \"");
+	show_time(sb, e->time);
+	strbuf_adds(sb, "\", \"where\": ");
+	json_str(sb, e->where);
+	strbuf_addc(sb, '}');
+}
+
+static void
+report_json(struct replay *r, const struct msgreader_stats *st,
+    double secs, struct strbuf *sb)
+{
+	const struct rule	*rule;
+	size_t			 i, n = ruleset_count(r->rs, DEF_RULE);
+
+	strbuf_addf(sb, "{\"messages\": %llu, \"matched_messages\": %llu,"
+	    " \"fired\": %llu, \"skipped\": %llu, \"seconds\": %.6f,"
+	    " \"messages_per_second\": %.0f, \"candidates\": %zu,"
+	    " \"undefined_variables\": %llu, \"rules\": {",
+	    (unsigned long long)r->messages, (unsigned long long)r->matched,
+	    (unsigned long long)r->fired, (unsigned long long)r->skipped, secs,
+	    secs > 0 ? (double)r->messages / secs : 0.0,
+	    matcher_candidates(r->m), (unsigned long long)r->undefined);
+	for (i = 0; i < n; i++) {
+		rule = (const struct rule *)ruleset_get(r->rs, DEF_RULE, i);
+		strbuf_adds(sb, i > 0 ? ", " : "");
+		json_str(sb, rule->def.name);
+		strbuf_addf(sb, ": %llu", (unsigned long long)r->rules[i].count);
+	}
+	strbuf_adds(sb, "}, \"actions\": {");
+	for (i = 0; i < r->nactions; i++) {
+		strbuf_adds(sb, i > 0 ? ", " : "");
+		json_str(sb, r->actions[i].name);
+		strbuf_addf(sb, ": %llu", (unsigned long long)
+		    r->actions[i].count);
+	}
+	strbuf_adds(sb, "}, \"examples\": {");
+	for (i = 0; i < n; i++) {
+		if (r->rules[i].count == 0)
+			continue;
+		rule = (const struct rule *)ruleset_get(r->rs, DEF_RULE, i);
+		strbuf_adds(sb, sb->data[sb->len - 1] == '{' ? "" : ", ");
+		json_str(sb, rule->def.name);
+		strbuf_adds(sb, ": {\"first\": ");
+		example_json(sb, &r->rules[i].first);
+		strbuf_adds(sb, ", \"last\": ");
+		example_json(sb, &r->rules[i].last);
+		strbuf_addc(sb, '}');
+	}
+	strbuf_addf(sb, "}, \"reader\": {\"lines\": %llu, \"truncated\": %llu,"
+	    " \"bad_utf8\": %llu, \"nul\": %llu, \"unended\": %llu,"
+	    " \"malformed\": %llu, \"out_of_order\": %llu}}\n",
+	    (unsigned long long)st->lines, (unsigned long long)st->truncated,
+	    (unsigned long long)st->bad_utf8, (unsigned long long)st->nul,
+	    (unsigned long long)st->unended, (unsigned long long)st->malformed,
+	    (unsigned long long)st->out_of_order);
+}
+
+static void
+example_text(struct strbuf *sb, const char *what, const struct example *e)
+{
+	strbuf_addf(sb, "    %s ", what);
+	show_time(sb, e->time);
+	strbuf_addf(sb, " %s ", e->where);
+	show_escaped(sb, e->text, strlen(e->text));
+	strbuf_addc(sb, '\n');
+}
+
+static void
+report_text(struct replay *r, const struct msgreader_stats *st, double secs,
+    struct strbuf *sb)
+{
+	const struct rule	*rule;
+	size_t			 i, n = ruleset_count(r->rs, DEF_RULE);
+
+	strbuf_addf(sb, "%llu messages (%llu lines) in %.3f s; %llu rule"
+	    " firings\n", (unsigned long long)r->messages,
+	    (unsigned long long)st->lines, secs,
+	    (unsigned long long)r->fired);
+	if (r->skipped > 0)
+		strbuf_addf(sb, "%llu messages outside --from/--to skipped\n",
+		    (unsigned long long)r->skipped);
+	strbuf_adds(sb, "\nrules:\n");
+	for (i = 0; i < n; i++) {
+		rule = (const struct rule *)ruleset_get(r->rs, DEF_RULE, i);
+		strbuf_addf(sb, "  %-16s %8llu\n", rule->def.name,
+		    (unsigned long long)r->rules[i].count);
+		if (r->rules[i].count == 0)
+			continue;
+		example_text(sb, "first", &r->rules[i].first);
+		if (r->rules[i].count > 1)
+			example_text(sb, "last ", &r->rules[i].last);
+	}
+	strbuf_adds(sb, "\nactions (would run):\n");
+	for (i = 0; i < r->nactions; i++)
+		strbuf_addf(sb, "  %-16s %8llu\n", r->actions[i].name,
+		    (unsigned long long)r->actions[i].count);
+	if (st->truncated + st->bad_utf8 + st->nul + st->unended +
+	    st->malformed + st->out_of_order > 0)
+		strbuf_addf(sb, "\ninput: %llu truncated, %llu invalid UTF-8,"
+		    " %llu with NUL, %llu multi-line unended, %llu malformed,"
+		    " %llu out of time order\n",
+		    (unsigned long long)st->truncated,
+		    (unsigned long long)st->bad_utf8,
+		    (unsigned long long)st->nul,
+		    (unsigned long long)st->unended,
+		    (unsigned long long)st->malformed,
+		    (unsigned long long)st->out_of_order);
+	if (r->undefined > 0)
+		strbuf_addf(sb, "%llu substitution variables had no value\n",
+		    (unsigned long long)r->undefined);
+}
+
+int
+cmd_replay(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "source", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "system", required_argument, NULL, 'y' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char		*config = NULL, *source = NULL, *user = NULL;
+	const char		*system = NULL;
+	const struct source	*src;
+	struct replay		 r;
+	struct diag		 diag;
+	struct ruleset		*rs;
+	struct msgreader	*rd;
+	struct timespec		 t0, t1;
+	struct strbuf		 out;
+	int			 ch, format = -1, i, status = EXIT_OK;
+	bool			 json = false;
+	double			 secs;
+	size_t			 k;
+
+	memset(&r, 0, sizeof r);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:f:s:u:y:F:T:jh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'f':
+			if ((format = parse_format_arg(optarg)) < 0) {
+				fprintf(stderr, "vigil replay: unknown format"
+				    " %s (AUTO, PLAIN, ZVM, ZOSLOG, SYSLOG or"
+				    " HERCULES)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			source = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'y':
+			system = optarg;
+			break;
+		case 'F':
+		case 'T':
+			if (parse_time_arg(optarg, ch == 'F' ? &r.from :
+			    &r.to) != 0) {
+				fprintf(stderr, "vigil replay: --%s expects"
+				    " 'YYYY-MM-DD[ HH:MM[:SS]]', got '%s'\n",
+				    ch == 'F' ? "from" : "to", optarg);
+				return EXIT_USAGE;
+			}
+			if (ch == 'F')
+				r.from_set = true;
+			else
+				r.to_set = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (config == NULL || optind >= argc) {
+		fprintf(stderr, "vigil replay: %s\n%s", config == NULL ?
+		    "-c RULES is required" : "no log file given", usage_text);
+		return EXIT_USAGE;
+	}
+	diag_init(&diag);
+	rs = ruleset_load(config, &diag);
+	diag_print(&diag, stderr);
+	diag_free(&diag);
+	if (rs == NULL)
+		return EXIT_FAILED;
+	if (source != NULL && (src = (const struct source *)ruleset_find(rs,
+	    DEF_SOURCE, source)) != NULL) {
+		if (format < 0)
+			format = src->format;
+		if (user == NULL)
+			user = src->user;
+		if (system == NULL)
+			system = src->system;
+	}
+	rd = msgreader_create(format < 0 ? FMT_AUTO : format, source, system,
+	    user);
+	r.rs = rs;
+	r.m = matcher_create(rs);
+	r.rules = xcalloc(ruleset_count(rs, DEF_RULE) + 1, sizeof *r.rules);
+	r.nactions = ruleset_count(rs, DEF_ACTION);
+	r.actions = xcalloc(r.nactions + 1, sizeof *r.actions);
+	for (k = 0; k < r.nactions; k++)
+		r.actions[k].name = ruleset_get(rs, DEF_ACTION, k)->name;
+	qsort(r.actions, r.nactions, sizeof *r.actions, tally_cmp);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = optind; i < argc; i++) {
+		if (replay_file(&r, rd, argv[i]) != 0)
+			status = EXIT_FAILED;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	strbuf_init(&out);
+	if (json)
+		report_json(&r, msgreader_stats(rd), secs, &out);
+	else
+		report_text(&r, msgreader_stats(rd), secs, &out);
+	fputs(out.data, stdout);
+	strbuf_free(&out);
+
+	for (k = 0; k < ruleset_count(rs, DEF_RULE); k++) {
+		free(r.rules[k].first.text);
+		free(r.rules[k].first.where);
+		free(r.rules[k].last.text);
+		free(r.rules[k].last.where);
+	}
+	free(r.rules);
+	free(r.actions);
+	matcher_free(r.m);
+	msgreader_free(rd);
+	ruleset_free(rs);
+	if (fflush(stdout) != 0)
+		status = EXIT_FAILED;
+	return status;
+}

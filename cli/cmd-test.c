@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd-test.c - "vigil test -c RULES [MESSAGE...]": reads messages from the
+ * arguments or, without any, from standard input (one line each, in the
+ * --format of a console), and prints for each one its parsed fields, every
+ * rule that fired with the exact argv of its actions, and why the other
+ * candidate rules did not fire.  Nothing is run.  --json prints one object
+ * per message: "message", "matched" (rule names in firing order), "fired"
+ * (each rule with its actions' plans) and "not_fired" (rule and reason).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "actions/actions.h"
+#include "cli/cli.h"
+#include "rules/rules.h"
+
+struct test_run {
+	const struct ruleset	*rs;
+	struct matcher		*m;
+	bool			 json;
+	size_t			 nmsg;
+	size_t			 nfired;
+	struct strbuf		 text;		/* this message, as text */
+	struct strbuf		 fired;		/* this message, JSON */
+	struct strbuf		 names;		/* matched names, JSON */
+	const struct message	*msg;
+};
+
+static const char usage_text[] =
+    "usage: vigil test -c RULES [--format FORMAT] [--source NAME]"
+    " [--user USER]\n"
+    "                  [--system SYSTEM] [--time 'YYYY-MM-DD HH:MM']"
+    " [--json] [MESSAGE...]\n";
+
+static void
+on_hit(const struct match_hit *hit, void *arg)
+{
+	struct test_run		*t = arg;
+	const struct rule	*r = hit->rule;
+	struct subst_ctx	 ctx;
+	struct plan		*plan;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.msg = t->msg;
+	ctx.hit = hit;
+	ctx.kind = "RULE";
+	ctx.name = r->def.name;
+	ctx.parm = r->parm;
+	ctx.now = t->msg->time;
+	plan = plan_action(t->rs, r->action, r->env.env, &ctx);
+
+	if (t->nfired++ > 0) {
+		strbuf_adds(&t->fired, ", ");
+		strbuf_adds(&t->names, ", ");
+	}
+	json_str(&t->names, r->def.name);
+	strbuf_adds(&t->fired, "{\"rule\": ");
+	json_str(&t->fired, r->def.name);
+	strbuf_addf(&t->fired, ", \"file\": \"%s:%u\", \"actions\": ",
+	    r->def.loc.file, r->def.loc.line);
+	show_plan_json(&t->fired, plan);
+	strbuf_addf(&t->fired, ", \"undefined_variables\": %llu}",
+	    (unsigned long long)ctx.undefined);
+
+	strbuf_addf(&t->text, "  fired %s (%s:%u)\n", r->def.name,
+	    r->def.loc.file, r->def.loc.line);
+	show_plan_text(&t->text, plan, "    ");
+	if (ctx.undefined > 0)
+		strbuf_addf(&t->text, "    (%llu variable%s had no value)\n",
+		    (unsigned long long)ctx.undefined,
+		    ctx.undefined == 1 ? "" : "s");
+	plan_free(plan);
+}
+
+static void
+on_message(const struct message *msg, void *arg)
+{
+	struct test_run		*t = arg;
+	struct match_near	*near;
+	size_t			 nnear, i;
+	struct strbuf		 out;
+
+	t->msg = msg;
+	t->nmsg++;
+	t->nfired = 0;
+	strbuf_reset(&t->text);
+	strbuf_reset(&t->fired);
+	strbuf_reset(&t->names);
+	matcher_explain(t->m, msg, on_hit, t, &near, &nnear);
+
+	strbuf_init(&out);
+	if (t->json) {
+		strbuf_adds(&out, "{\"message\": ");
+		show_message_json(&out, msg);
+		strbuf_addf(&out, ", \"matched\": [%s], \"fired\": [%s],"
+		    " \"not_fired\": [", t->names.data != NULL ?
+		    t->names.data : "", t->fired.data != NULL ?
+		    t->fired.data : "");
+		for (i = 0; i < nnear; i++) {
+			strbuf_adds(&out, i > 0 ? ", {\"rule\": " :
+			    "{\"rule\": ");
+			json_str(&out, near[i].rule->def.name);
+			strbuf_adds(&out, ", \"reason\": ");
+			json_str(&out, miss_reason_text(near[i].why));
+			strbuf_addc(&out, '}');
+		}
+		strbuf_adds(&out, "]}\n");
+	} else {
+		strbuf_addf(&out, "message %zu: ", t->nmsg);
+		show_escaped(&out, msg->text, msg->len);
+		strbuf_addf(&out, "\n  format %s, msgid %s, user %s, system"
+		    " %s, source %s, class %d, time ", format_name(msg->format),
+		    msg->msgid[0] != '\0' ? msg->msgid : "-",
+		    msg->user != NULL ? msg->user : "-",
+		    msg->system != NULL ? msg->system : "-",
+		    msg->source != NULL ? msg->source : "-", msg->cls);
+		show_time(&out, msg->time);
+		strbuf_adds(&out, msg->has_time ? " (from the message)\n" :
+		    " (arrival)\n");
+		if (msg->nlines > 0)
+			strbuf_addf(&out, "  %zu lines joined\n", msg->nlines);
+		if (t->text.data != NULL)
+			strbuf_adds(&out, t->text.data);
+		if (t->nfired == 0)
+			strbuf_adds(&out, "  no rule fired\n");
+		for (i = 0; i < nnear; i++)
+			strbuf_addf(&out, "  not fired %s: %s\n",
+			    near[i].rule->def.name,
+			    miss_reason_text(near[i].why));
+	}
+	fputs(out.data, stdout);
+	strbuf_free(&out);
+}
+
+int
+cmd_test(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "source", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "system", required_argument, NULL, 'y' },
+		{ "time", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char		*config = NULL, *source = NULL, *user = NULL;
+	const char		*system = NULL;
+	const struct source	*src;
+	struct test_run		 t;
+	struct diag		 diag;
+	struct ruleset		*rs;
+	struct msgreader	*rd;
+	time_t			 now = time(NULL);
+	int			 ch, format = -1, i;
+	char			*line = NULL;
+	size_t			 cap = 0;
+	ssize_t			 n;
+
+	memset(&t, 0, sizeof t);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:f:s:u:y:t:jh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'f':
+			if ((format = parse_format_arg(optarg)) < 0) {
+				fprintf(stderr, "vigil test: unknown format %s"
+				    " (AUTO, PLAIN, ZVM, ZOSLOG, SYSLOG or"
+				    " HERCULES)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			source = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'y':
+			system = optarg;
+			break;
+		case 't':
+			if (parse_time_arg(optarg, &now) != 0) {
+				fprintf(stderr, "vigil test: --time expects"
+				    " 'YYYY-MM-DD HH:MM[:SS]', got '%s'\n",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			t.json = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (config == NULL) {
+		fprintf(stderr, "vigil test: -c RULES is required\n%s",
+		    usage_text);
+		return EXIT_USAGE;
+	}
+	diag_init(&diag);
+	rs = ruleset_load(config, &diag);
+	diag_print(&diag, stderr);
+	diag_free(&diag);
+	if (rs == NULL)
+		return EXIT_FAILED;
+
+	/* A named source lends its format, user and system. */
+	if (source != NULL && (src = (const struct source *)ruleset_find(rs,
+	    DEF_SOURCE, source)) != NULL) {
+		if (format < 0)
+			format = src->format;
+		if (user == NULL)
+			user = src->user;
+		if (system == NULL)
+			system = src->system;
+	}
+	if (format < 0)
+		format = FMT_AUTO;
+	rd = msgreader_create(format, source, system, user);
+	t.rs = rs;
+	t.m = matcher_create(rs);
+	strbuf_init(&t.text);
+	strbuf_init(&t.fired);
+	strbuf_init(&t.names);
+	if (optind < argc) {
+		for (i = optind; i < argc; i++)
+			msgreader_line(rd, argv[i], strlen(argv[i]), now,
+			    on_message, &t);
+	} else {
+		while ((n = getline(&line, &cap, stdin)) > 0) {
+			if (line[n - 1] == '\n')
+				n--;
+			msgreader_line(rd, line, (size_t)n, now, on_message,
+			    &t);
+		}
+		free(line);
+	}
+	msgreader_flush(rd, now, on_message, &t);
+	if (!t.json)
+		printf("%zu message%s\n", t.nmsg, t.nmsg == 1 ? "" : "s");
+	strbuf_free(&t.text);
+	strbuf_free(&t.fired);
+	strbuf_free(&t.names);
+	matcher_free(t.m);
+	msgreader_free(rd);
+	ruleset_free(rs);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+}
