@@ -43,6 +43,9 @@ struct subst_ctx {
 void		 subst_expand(const char *, struct subst_ctx *, bool quote,
 		    struct strbuf *);
 bool		 subst_builtin(const char *name, size_t len);
+size_t		 subst_scan(const char *, size_t *skip);
+bool		 subst_value(const char *name, size_t len, struct subst_ctx *,
+		    struct strbuf *);
 typedef void	(*subst_name_cb)(const char *name, size_t len, void *);
 void		 subst_names(const char *, subst_name_cb, void *);
 

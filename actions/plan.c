@@ -72,6 +72,81 @@ add_words(struct argv *av, const char *text, struct subst_ctx *ctx,
 	argv_free(words);
 }
 
+/*
+ * ENV SHELL: the command is a script for /bin/sh -c in which every
+ * variable becomes a positional parameter, so the shell never parses a
+ * value: outside quotes &X becomes "${n}", inside double quotes ${n},
+ * inside single quotes '"${n}"' (close, insert, reopen).  The values
+ * follow the script as arguments: sh -c SCRIPT vigil V1 V2 ...  In a
+ * script "&&" is the shell's AND, and "&" after '<' or '>' is a
+ * redirection (2>&1), not a variable.
+ */
+static void
+shell_script(const char *s, struct subst_ctx *ctx, struct argv *av)
+{
+	struct strbuf	 sc, v;
+	enum { PLAIN, SQ, DQ } q = PLAIN;
+	size_t		 i, n, skip, nargs = 0;
+	const char	*name;
+	char		 prev = ' ';
+
+	strbuf_init(&sc);
+	strbuf_init(&v);
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == '&' && s[i + 1] == '&') {
+			strbuf_adds(&sc, "&&");
+			prev = '&';
+			i++;
+			continue;
+		}
+		if (s[i] != '&' || prev == '<' || prev == '>' ||
+		    (n = subst_scan(s + i + 1, &skip)) == 0) {
+			if (q != SQ && s[i] == '\\' && s[i + 1] != '\0') {
+				strbuf_addn(&sc, s + i, 2);
+				prev = s[++i];
+				continue;
+			}
+			if (q == PLAIN && s[i] == '\'')
+				q = SQ;
+			else if (q == SQ && s[i] == '\'')
+				q = PLAIN;
+			else if (q == PLAIN && s[i] == '"')
+				q = DQ;
+			else if (q == DQ && s[i] == '"')
+				q = PLAIN;
+			strbuf_addc(&sc, s[i]);
+			prev = s[i];
+			continue;
+		}
+		name = s + i + 1 + (s[i + 1] == '{');
+		strbuf_reset(&v);
+		if (!subst_value(name, n, ctx, &v))
+			ctx->undefined++;
+		av->v = xreallocarray(av->v, av->n + 2, sizeof *av->v);
+		av->v[av->n++] = v.data != NULL ? xstrndup(v.data, v.len) :
+		    xstrdup("");
+		av->v[av->n] = NULL;
+		nargs++;
+		if (q == PLAIN)
+			strbuf_addf(&sc, "\"${%zu}\"", nargs);
+		else if (q == DQ)
+			strbuf_addf(&sc, "${%zu}", nargs);
+		else
+			strbuf_addf(&sc, "'\"${%zu}\"'", nargs);
+		prev = '}';
+		i += skip;
+	}
+	/* The script goes before the values: sh -c SCRIPT vigil V1 ... */
+	av->v = xreallocarray(av->v, av->n + 3, sizeof *av->v);
+	memmove(av->v + av->n - nargs + 2, av->v + av->n - nargs,
+	    nargs * sizeof *av->v);
+	av->v[av->n - nargs] = strbuf_steal(&sc);
+	av->v[av->n - nargs + 1] = xstrdup("vigil");
+	av->n += 2;
+	av->v[av->n] = NULL;
+	strbuf_free(&v);
+}
+
 static struct plan *
 plan_one(const struct ruleset *rs, const struct action *a,
     const char *env_override, struct subst_ctx *ctx)
@@ -79,7 +154,6 @@ plan_one(const struct ruleset *rs, const struct action *a,
 	struct plan		*p;
 	const struct env	*e;
 	const char		*env;
-	struct strbuf		 sh;
 
 	p = xcalloc(1, sizeof *p);
 	p->action = a->def.name;
@@ -106,12 +180,7 @@ plan_one(const struct ruleset *rs, const struct action *a,
 		if (e != NULL && e->prefix != NULL)
 			add_words(p->argv, e->prefix, ctx, false);
 		add_words(p->argv, "/bin/sh -c", ctx, false);
-		strbuf_init(&sh);
-		subst_expand(a->command, ctx, true, &sh);
-		p->argv->v = xreallocarray(p->argv->v, p->argv->n + 2,
-		    sizeof *p->argv->v);
-		p->argv->v[p->argv->n++] = strbuf_steal(&sh);
-		p->argv->v[p->argv->n] = NULL;
+		shell_script(a->command, ctx, p->argv);
 		return p;
 	}
 	if ((e != NULL && e->type == ENVT_SOURCE) ||

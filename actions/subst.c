@@ -52,8 +52,8 @@ subst_builtin(const char *name, size_t len)
  * The name after an '&' at s: *len its length, *skip the bytes the
  * reference takes (with braces); 0 if s does not start a name.
  */
-static size_t
-scan_name(const char *s, size_t *skip)
+size_t
+subst_scan(const char *s, size_t *skip)
 {
 	size_t	 n = 0;
 	const char *close;
@@ -87,7 +87,7 @@ subst_names(const char *s, subst_name_cb cb, void *arg)
 			i++;
 			continue;
 		}
-		if ((n = scan_name(s + i + 1, &skip)) == 0)
+		if ((n = subst_scan(s + i + 1, &skip)) == 0)
 			continue;
 		cb(s + i + 1 + (s[i + 1] == '{'), n, arg);
 		i += skip;
@@ -122,8 +122,8 @@ is(const char *name, size_t len, const char *what)
 }
 
 /* Append the value of a name; false if it has none. */
-static bool
-value_of(const char *name, size_t len, struct subst_ctx *ctx,
+bool
+subst_value(const char *name, size_t len, struct subst_ctx *ctx,
     struct strbuf *out)
 {
 	const struct message	*msg = ctx->msg;
@@ -252,13 +252,13 @@ subst_expand(const char *s, struct subst_ctx *ctx, bool quote,
 			i++;
 			continue;
 		}
-		if ((n = scan_name(s + i + 1, &skip)) == 0) {
+		if ((n = subst_scan(s + i + 1, &skip)) == 0) {
 			strbuf_addc(out, '&');
 			continue;
 		}
 		name = s + i + 1 + (s[i + 1] == '{');
 		strbuf_reset(&v);
-		if (!value_of(name, n, ctx, &v))
+		if (!subst_value(name, n, ctx, &v))
 			ctx->undefined++;
 		if (quote)
 			add_quoted(out, v.data != NULL ? v.data : "", v.len);

@@ -117,7 +117,8 @@ on_message(const struct message *msg, void *arg)
 		strbuf_addf(&out, "\n  format %s, msgid %s, user %s, system"
 		    " %s, source %s, class %d, time ", format_name(msg->format),
 		    msg->msgid[0] != '\0' ? msg->msgid : "-",
-		    msg->user != NULL ? msg->user : "-",
+		    msg->user != NULL && msg->user[0] != '\0' ? msg->user :
+		    "-",
 		    msg->system != NULL ? msg->system : "-",
 		    msg->source != NULL ? msg->source : "-", msg->cls);
 		show_time(&out, msg->time);

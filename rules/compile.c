@@ -99,8 +99,12 @@ struct grams {
 	size_t		 n;
 };
 
+/*
+ * Caseless PCRE2 matching with UTF also folds K to U+212A (Kelvin) and S
+ * to U+017F (long s): a caseless key must not contain those letters.
+ */
 static void
-grams_add_run(struct grams *g, const char *s, size_t len)
+grams_add_run(struct grams *g, const char *s, size_t len, bool caseless)
 {
 	size_t		 i, j;
 	unsigned char	 b[4];
@@ -112,6 +116,8 @@ grams_add_run(struct grams *g, const char *s, size_t len)
 			if ((unsigned char)s[i + j] >= 0x80)
 				break;
 			b[j] = fold_upper[(unsigned char)s[i + j]];
+			if (caseless && (b[j] == 'K' || b[j] == 'S'))
+				break;
 		}
 		if (j < 4)
 			continue;
@@ -124,7 +130,7 @@ grams_add_run(struct grams *g, const char *s, size_t len)
 }
 
 static void
-grams_of_wildcard(const char *w, struct grams *g)
+grams_of_wildcard(const char *w, bool caseless, struct grams *g)
 {
 	size_t	 i = 0, start;
 
@@ -134,7 +140,7 @@ grams_of_wildcard(const char *w, struct grams *g)
 		start = i;
 		while (w[i] != '\0' && w[i] != '*' && w[i] != '%')
 			i++;
-		grams_add_run(g, w + start, i - start);
+		grams_add_run(g, w + start, i - start, caseless);
 	}
 }
 
@@ -144,18 +150,42 @@ grams_of_wildcard(const char *w, struct grams *g)
  * quantifier ends the run before it.  Anything unusual gives no key (the
  * rule is then tried on every message, which is always correct).
  */
-/* Whether an inline option group such as (?ix) turns on extended mode. */
+/*
+ * The index of the ']' that ends the character class opening at re[i]
+ * ("[]a]", "[^]a]" and "[[:digit:]]" included); 0 if it never ends.
+ */
+static size_t
+class_end(const char *re, size_t i)
+{
+	i++;
+	if (re[i] == '^')
+		i++;
+	if (re[i] == ']')
+		i++;
+	for (; re[i] != '\0'; i++) {
+		if (re[i] == '\\' && re[i + 1] != '\0')
+			i++;
+		else if (re[i] == '[' && re[i + 1] == ':') {
+			const char *e = strstr(re + i + 2, ":]");
+			if (e == NULL)
+				return 0;
+			i = (size_t)(e - re) + 1;
+		} else if (re[i] == ']')
+			return i;
+	}
+	return 0;
+}
+
+/* Whether an inline option group such as (?ix) sets an option. */
 static bool
-regex_extended(const char *re)
+regex_option(const char *re, char flag)
 {
 	const char	*p;
 
-	for (p = strstr(re, "(?"); p != NULL; p = strstr(p + 2, "(?")) {
+	for (p = strstr(re, "(?"); p != NULL; p = strstr(p, "(?")) {
 		for (p += 2; *p != '\0' && *p != ')' && *p != ':'; p++)
-			if (*p == 'x')
+			if (*p == flag)
 				return true;
-		if (*p == '\0')
-			break;
 	}
 	return false;
 }
@@ -167,7 +197,7 @@ regex_extended(const char *re)
  * rule is then tried on every message, which is always correct).
  */
 static void
-grams_of_regex(const char *re, struct grams *g)
+grams_of_regex(const char *re, bool caseless, struct grams *g)
 {
 	static const char punct[] = ".-/ :=,'\"@#$%&*+?()[]{}|^\\<>!~;_";
 	struct strbuf	 run;
@@ -176,17 +206,15 @@ grams_of_regex(const char *re, struct grams *g)
 	char		 c, ch = 0;
 	bool		 lit;
 
-	if (regex_extended(re))
+	if (regex_option(re, 'x'))
 		return;
+	caseless = caseless || regex_option(re, 'i');
 	/* A top-level alternation means no run is required. */
 	for (i = 0; re[i] != '\0'; i++) {
 		if (re[i] == '\\' && re[i + 1] != '\0')
 			i++;
 		else if (re[i] == '[') {
-			for (i++; re[i] != '\0' && re[i] != ']'; i++)
-				if (re[i] == '\\' && re[i + 1] != '\0')
-					i++;
-			if (re[i] == '\0')
+			if ((i = class_end(re, i)) == 0)
 				return;
 		} else if (re[i] == '(')
 			depth++;
@@ -209,11 +237,12 @@ grams_of_regex(const char *re, struct grams *g)
 				goto giveup;
 			lit = strchr(punct, ch) != NULL;
 		} else if (c == '[') {
-			for (i++; re[i] != '\0' && re[i] != ']'; i++)
-				if (re[i] == '\\' && re[i + 1] != '\0')
-					i++;
-			if (re[i] == '\0')
-				break;
+			if ((i = class_end(re, i)) == 0)
+				goto giveup;
+		} else if (c == '{') {
+			/* A quantifier's bounds are not text. */
+			while (re[i + 1] != '\0' && re[i] != '}')
+				i++;
 		} else if (c == '(')
 			depth++;
 		else if (c == ')')
@@ -228,11 +257,11 @@ grams_of_regex(const char *re, struct grams *g)
 			continue;
 		}
 		if (run.len > 0)
-			grams_add_run(g, run.data, run.len);
+			grams_add_run(g, run.data, run.len, caseless);
 		strbuf_reset(&run);
 	}
 	if (run.len > 0)
-		grams_add_run(g, run.data, run.len);
+		grams_add_run(g, run.data, run.len, caseless);
 	strbuf_free(&run);
 	return;
 giveup:
@@ -531,11 +560,11 @@ compile_ruleset(const struct ruleset *rs, struct diag *diag)
 		if (r->regex != NULL) {
 			cr->pat = compile_one(r->regex, r->caseless ?
 			    PCRE2_CASELESS : 0, c, diag, r, "REGEX");
-			grams_of_regex(r->regex, &per[i]);
+			grams_of_regex(r->regex, r->caseless, &per[i]);
 		} else {
 			cr->pat = compile_wildcard(r->match, r->caseless, c,
 			    diag, r, "MATCH");
-			grams_of_wildcard(r->match, &per[i]);
+			grams_of_wildcard(r->match, r->caseless, &per[i]);
 		}
 		if (r->exclude != NULL)
 			cr->excl = compile_wildcard(r->exclude, r->caseless, c,

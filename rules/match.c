@@ -71,7 +71,20 @@ miss_reason_text(enum miss_reason why)
 	return why <= MISS_FINAL ? text[why] : "?";
 }
 
-/* '*' any run, '%' one byte; iterative, one backtrack point. */
+/* The next UTF-8 character after s. */
+static const char *
+next_char(const char *s)
+{
+	s++;
+	while (((unsigned char)*s & 0xc0) == 0x80)
+		s++;
+	return s;
+}
+
+/*
+ * '*' any run, '%' one character (UTF-8), other bytes themselves; for
+ * user IDs, systems and source names.  Iterative, one backtrack point.
+ */
 int
 wild_match(const char *p, const char *s, bool caseless)
 {
@@ -81,14 +94,17 @@ wild_match(const char *p, const char *s, bool caseless)
 		if (*p == '*') {
 			star = ++p;
 			retry = s;
-		} else if (*p == '%' || (*p != '\0' && (caseless ?
+		} else if (*p == '%') {
+			p++;
+			s = next_char(s);
+		} else if (*p != '\0' && (caseless ?
 		    fold_upper[(unsigned char)*p] ==
-		    fold_upper[(unsigned char)*s] : *p == *s))) {
+		    fold_upper[(unsigned char)*s] : *p == *s)) {
 			p++;
 			s++;
 		} else if (star != NULL) {
 			p = star;
-			s = ++retry;
+			s = retry = next_char(retry);
 		} else
 			return 0;
 	}

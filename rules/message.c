@@ -170,6 +170,12 @@ message_create(const char *text, size_t len, const char *user,
 	m->flags = message_clean(&sb, text != NULL ? text : "",
 	    text != NULL ? len : 0, MSG_MAX_LEN);
 	m->len = sb.len;
+	/*
+	 * PCRE2's JIT may read the allocation past the text in whole words;
+	 * defined bytes there keep valgrind quiet and cost nothing real.
+	 */
+	if (sb.data != NULL)
+		memset(sb.data + sb.len, 0, sb.cap - sb.len);
 	m->text = strbuf_steal(&sb);
 	m->user = xstrdup(user != NULL ? user : "");
 	m->system = system != NULL ? xstrdup(system) : NULL;
@@ -220,6 +226,18 @@ id_ends(const char *p, const char *end)
 	    *p == ',' || *p == '.' || *p == ';';
 }
 
+/* An IBM severity letter. */
+static bool
+is_severity(char c)
+{
+	switch (c) {
+	case 'A': case 'D': case 'E': case 'I': case 'R': case 'S': case 'T':
+	case 'W':
+		return true;
+	}
+	return false;
+}
+
 /* Length of the message id starting exactly at p, 0 if none. */
 static size_t
 id_at(const char *p, const char *end)
@@ -227,7 +245,11 @@ id_at(const char *p, const char *end)
 	const char	*q;
 	size_t		 letters, digits;
 
-	if (end - p >= 8 && memcmp(p, "$HASP", 5) == 0) {
+	if (p >= end)
+		return 0;
+	if (*p == '$') {
+		if (end - p < 8 || memcmp(p, "$HASP", 5) != 0)
+			return 0;
 		for (q = p + 5; q < end && is_digit(*q) && q - p < 9; q++)
 			;
 		if (q - p >= 8 && id_ends(q, end))
@@ -241,9 +263,7 @@ id_at(const char *p, const char *end)
 		return 0;
 	for (digits = 0; q < end && is_digit(*q) && digits < 6; q++)
 		digits++;
-	if (digits < 3 || digits > 5 || q == end)
-		return 0;
-	if (strchr("ADEIRSTW", *q) == NULL || *q == '\0')
+	if (digits < 3 || digits > 5 || q == end || !is_severity(*q))
 		return 0;
 	q++;
 	if (!id_ends(q, end))

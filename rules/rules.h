@@ -691,46 +691,49 @@ void		 xref_check(const struct ruleset *, struct diag *);
  * reader gets one physical line, already cut at MSG_MAX_LEN and without
  * its trailing blanks and end of line, and hands its messages to
  * msgreader_emit(); the message msgreader_begin() returns belongs to the
- * reader and is reused for the next line.
+ * reader and is reused for the next line.  With guess (FORMAT AUTO) a
+ * reader takes only lines clearly of its format and returns false, having
+ * done nothing, for the others; without, it takes every line.
  */
 unsigned	 message_clean(struct strbuf *, const char *, size_t,
 		    size_t max);
-enum keep_slot { KEEP_USER, KEEP_SYSTEM, KEEP_SD, KEEP_JOBID, KEEP__COUNT };
+enum keep_slot {
+	KEEP_USER, KEEP_SYSTEM, KEEP_SD, KEEP_JOBID, KEEP_MSGID, KEEP__COUNT
+};
 const char	*msgreader_user(const struct msgreader *);
 const char	*msgreader_system(const struct msgreader *);
 const char	*msgreader_source(const struct msgreader *);
 struct message	*msgreader_begin(struct msgreader *, int format,
-		    const char *, size_t, time_t, bool has_time);
+		    const char *, size_t, time_t, bool has_time,
+		    unsigned flags);
 const char	*msgreader_keep(struct msgreader *, enum keep_slot,
 		    const char *, size_t);
 void		 msgreader_emit(struct msgreader *, struct message *,
 		    message_cb, void *);
 void		 msgreader_malformed(struct msgreader *);
 unsigned	 msgreader_line_flags(const struct msgreader *);
-void		 msgreader_count_truncated(struct msgreader *);
-time_t		 format_time_today(time_t now, int h, int m, int s);
-time_t		 format_time_local(int y, int mon, int d, int h, int m, int s);
+time_t		 format_time_today(struct msgreader *, time_t now, int h,
+		    int m, int s);
+time_t		 format_time_local(struct msgreader *, int y, int mon, int d,
+		    int h, int m, int s);
+bool		 format_local_now(struct msgreader *, time_t now,
+		    struct tm *);
 bool		 format_hms(const char *, size_t, char sep, int *, int *,
 		    int *);
 void		 format_plain_line(struct msgreader *, const char *, size_t,
 		    time_t, message_cb, void *);
-bool		 format_zvm_detect(const char *, size_t);
-void		 format_zvm_line(struct msgreader *, const char *, size_t,
-		    time_t, message_cb, void *);
-bool		 format_hercules_detect(const char *, size_t);
-void		 format_hercules_line(struct msgreader *, const char *, size_t,
-		    time_t, message_cb, void *);
-bool		 format_syslog_detect(const char *, size_t);
-void		 format_syslog_line(struct msgreader *, const char *, size_t,
-		    time_t, message_cb, void *);
+bool		 format_zvm_line(struct msgreader *, const char *, size_t,
+		    time_t, message_cb, void *, bool guess);
+bool		 format_hercules_line(struct msgreader *, const char *, size_t,
+		    time_t, message_cb, void *, bool guess);
+bool		 format_syslog_line(struct msgreader *, const char *, size_t,
+		    time_t, message_cb, void *, bool guess);
 struct format_zos;
 struct format_zos *format_zos_create(void);
 void		 format_zos_free(struct format_zos *);
-bool		 format_zos_detect(const char *, size_t);
-bool		 format_zos_continues(const struct format_zos *, const char *,
-		    size_t);
-void		 format_zos_line(struct format_zos *, struct msgreader *,
-		    const char *, size_t, time_t, message_cb, void *);
+bool		 format_zos_line(struct format_zos *, struct msgreader *,
+		    const char *, size_t, time_t, message_cb, void *,
+		    bool guess);
 void		 format_zos_flush(struct format_zos *, struct msgreader *,
 		    message_cb, void *);
 
