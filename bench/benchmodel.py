@@ -144,8 +144,8 @@ COMMON = [
     ("zvm", "HCPIOP952I", "{NUM}M system storage, {DEV} {WORD}"),
     ("cms", "DMSACC724I", "{DEV} replaces {LETTER} ({DEV})"),
     ("cms", "DMSACP723I", "{LETTER} ({DEV}) R/O"),
-    ("cms", "DMSLIO109S", "Virtual storage capacity exceeded by {FN}"
-     " {FT}"),
+    ("cms", "DMSFOR603R", "FORMAT will erase all files on disk {LETTER}"
+     "({DEV}). Do you wish to continue? {FT}"),
     ("herc", "HHC00801I", "Processor CP{HEX2}: Program interrupt, code"
      " {HEX4} {WORD}"),
 ]
