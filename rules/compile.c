@@ -320,12 +320,14 @@ build_index(struct compiled *c, struct grams *per)
 	for (i = 0; i < c->n; i++) {
 		all = xreallocarray(all, nall + per[i].n, sizeof *all);
 		/* Count each gram once per rule. */
-		qsort(per[i].v, per[i].n, sizeof *per[i].v, u32_cmp);
+		if (per[i].n > 1)
+			qsort(per[i].v, per[i].n, sizeof *per[i].v, u32_cmp);
 		for (j = 0; j < per[i].n; j++)
 			if (j == 0 || per[i].v[j] != per[i].v[j - 1])
 				all[nall++] = per[i].v[j];
 	}
-	qsort(all, nall, sizeof *all, u32_cmp);
+	if (nall > 1)
+		qsort(all, nall, sizeof *all, u32_cmp);
 
 	pairs = xreallocarray(NULL, c->n + 1, sizeof *pairs);
 	for (i = 0; i < c->n; i++) {
@@ -362,7 +364,8 @@ build_index(struct compiled *c, struct grams *per)
 		npairs++;
 	}
 	free(all);
-	qsort(pairs, npairs, sizeof *pairs, pair_cmp);
+	if (npairs > 1)
+		qsort(pairs, npairs, sizeof *pairs, pair_cmp);
 
 	for (cap = 16; cap < npairs * 2; cap *= 2)
 		;

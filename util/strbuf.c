@@ -50,6 +50,8 @@ strbuf_grow(struct strbuf *sb, size_t more)
 void
 strbuf_addn(struct strbuf *sb, const char *s, size_t n)
 {
+	if (n == 0)		/* s may be NULL then */
+		return;
 	strbuf_grow(sb, n);
 	memcpy(sb->data + sb->len, s, n);
 	sb->len += n;
