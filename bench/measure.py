@@ -170,7 +170,7 @@ def sec(rules, feed, total, budget, maxlines, out, hits, tag):
         return t, n
 
     startup, _ = once(empty)
-    probe_n = min(2000, total)
+    probe_n = min(1000, total)
     probe = os.path.join(out, "slice-%s-secprobe.log" % tag)
     head(feed, probe, probe_n)
     t, _ = once(probe)
@@ -193,7 +193,8 @@ def profile(a, vigil, sizes):
     n = max(sizes)
     feed = os.path.join(a.out, "feed-%d.log" % n)
     part = os.path.join(a.out, "slice-profile.log")
-    head(feed, part, 200000)
+    nlines = min(200000, count_lines(feed))
+    head(feed, part, nlines)
     data = os.path.join(a.out, "perf.data")
     _, cp = run(["perf", "record", "-q", "-F", "2000", "-o", data, "--",
                  vigil.binary, "replay", "-c",
@@ -206,9 +207,10 @@ def profile(a, vigil, sizes):
                  "--sort", "dso,sym", "-q"], check=False)
     lines = [x for x in cp.stdout.decode().splitlines()
              if x.strip() and "%" in x][:15]
-    return "perf record of `vigil replay` with %d rules on the first" \
-        " 200,000 lines of feed-%d.log (loading included), top symbols:" \
-        "\n\n```\n%s\n```\n" % (n, n, "\n".join(x.rstrip() for x in lines))
+    return "perf record of `vigil replay` with {:,} rules on the first" \
+        " {:,} lines of feed-{}.log (loading included), top symbols:" \
+        "\n\n```\n{}\n```\n".format(n, nlines, n, "\n".join(
+            x.rstrip() for x in lines))
 
 
 def machine():
