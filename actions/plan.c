@@ -228,7 +228,8 @@ plan_action(const struct ruleset *rs, const char *name,
 		a = (const struct action *)ruleset_find(rs, DEF_ACTION, name);
 		if (a == NULL)
 			break;
-		*tail = plan_one(rs, a, env_override, ctx);
+		/* A trigger's ENV is for its action; links keep their own. */
+		*tail = plan_one(rs, a, n == 1 ? env_override : NULL, ctx);
 		tail = &(*tail)->next;
 		name = a->nextactn;
 	}

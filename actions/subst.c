@@ -10,8 +10,9 @@
  * schedule, &P the PARM (itself expanded once), &C the class, &A the
  * action, &MSGID, &SOURCE, &SYSNAME (the message's system, else this
  * host), &JOBID, &DATE (yyyy-mm-dd), &TIME (hh:mm:ss), &YEAR, &MONTH,
- * &DAY, &HOUR, &MINUTE, &SECOND, &EPOCH (the message's own time), and the
- * named groups of the rule's REGEX.  Built-in names are not case
+ * &DAY, &HOUR, &MINUTE, &SECOND, &EPOCH (the message's own time), &LINE1
+ * to &LINE999 the lines of a multi-line message (a single-line message
+ * is its own &LINE1), and the named groups of the rule's REGEX.  Built-in names are not case
  * sensitive; "&{name}" delimits a name, "&&" is a literal "&".  A name
  * with no value expands to nothing and is counted.
  */
@@ -38,8 +39,16 @@ subst_builtin(const char *name, size_t len)
 {
 	size_t	 i;
 
-	if (len > 0 && isdigit((unsigned char)name[0]))
+	if (len > 0 && len <= 2 && isdigit((unsigned char)name[0]) &&
+	    isdigit((unsigned char)name[len - 1]))
 		return true;
+	if (len > 4 && strncasecmp(name, "LINE", 4) == 0) {
+		for (i = 4; i < len; i++)
+			if (!isdigit((unsigned char)name[i]))
+				break;
+		if (i == len && len <= 7)
+			return true;
+	}
 	for (i = 0; builtins[i] != NULL; i++) {
 		if (strlen(builtins[i]) == len &&
 		    strncasecmp(builtins[i], name, len) == 0)
@@ -135,6 +144,8 @@ subst_value(const char *name, size_t len, struct subst_ctx *ctx,
 
 	if (isdigit((unsigned char)name[0])) {
 		unsigned n = (unsigned)(name[0] - '0');
+		if (len > 2 || !isdigit((unsigned char)name[len - 1]))
+			return false;	/* &{123}, &{1x}: no such word */
 		if (len == 2)
 			n = n * 10 + (unsigned)(name[1] - '0');
 		if (n == 0)
@@ -144,6 +155,17 @@ subst_value(const char *name, size_t len, struct subst_ctx *ctx,
 			return true;
 		} else
 			return false;
+	} else if (len > 4 && strncasecmp(name, "LINE", 4) == 0 &&
+	    subst_builtin(name, len)) {
+		unsigned n = (unsigned)strtoul(name + 4, NULL, 10);
+		if (msg == NULL)
+			return false;
+		if (msg->nlines == 0 && n == 1)
+			v = msg->text;
+		else if (n >= 1 && n <= msg->nlines)
+			v = msg->lines[n - 1];
+		else
+			return true;	/* no such line: empty */
 	} else if (is(name, len, "T"))
 		v = msg != NULL ? msg->text : NULL;
 	else if (is(name, len, "U"))

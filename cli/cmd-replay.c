@@ -50,6 +50,8 @@ struct replay {
 	uint64_t		 matched;	/* messages firing a rule */
 	uint64_t		 undefined;
 	bool			 from_set, to_set;
+	bool			 now_set;	/* --time: the log's date */
+	time_t			 now;
 	time_t			 from, to;
 	const char		*file;
 	uint64_t		 lineno;
@@ -60,7 +62,8 @@ static const char usage_text[] =
     "usage: vigil replay -c RULES [--format FORMAT] [--source NAME]"
     " [--user USER]\n"
     "                    [--system SYSTEM] [--from TIME] [--to TIME]"
-    " [--json] LOG...\n";
+    " [--time TIME]\n                    [--json] LOG...\n"
+    "  --time dates log lines that carry only a time of day (default: now)\n";
 
 static int
 tally_cmp(const void *a, const void *b)
@@ -142,7 +145,7 @@ replay_file(struct replay *r, struct msgreader *rd, const char *path)
 	char	*line = NULL;
 	size_t	 cap = 0;
 	ssize_t	 n;
-	time_t	 now = time(NULL);
+	time_t	 now = r->now_set ? r->now : time(NULL);
 
 	if (strcmp(path, "-") == 0)
 		f = stdin;
@@ -296,6 +299,7 @@ cmd_replay(int argc, char **argv)
 		{ "system", required_argument, NULL, 'y' },
 		{ "from", required_argument, NULL, 'F' },
 		{ "to", required_argument, NULL, 'T' },
+		{ "time", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -316,7 +320,7 @@ cmd_replay(int argc, char **argv)
 
 	memset(&r, 0, sizeof r);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:f:s:u:y:F:T:jh", longopts,
+	while ((ch = getopt_long(argc, argv, "c:f:s:u:y:F:T:t:jh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -352,6 +356,15 @@ cmd_replay(int argc, char **argv)
 				r.from_set = true;
 			else
 				r.to_set = true;
+			break;
+		case 't':
+			if (parse_time_arg(optarg, &r.now) != 0) {
+				fprintf(stderr, "vigil replay: --time expects"
+				    " 'YYYY-MM-DD[ HH:MM[:SS]]', got '%s'\n",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			r.now_set = true;
 			break;
 		case 'j':
 			json = true;

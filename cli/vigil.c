@@ -60,6 +60,8 @@ main(int argc, char **argv)
 {
 	const struct cli_command	*cmd;
 	const char			*why;
+	char				*name;
+	int				 status;
 
 	log_init("vigil", 0);
 	if (argc < 2) {
@@ -80,5 +82,10 @@ main(int argc, char **argv)
 		cli_usage(stderr);
 		return EXIT_USAGE;
 	}
-	return cmd->run(argc - 1, argv + 1);
+	/* getopt's messages then say "vigil test: ...". */
+	xasprintf(&name, "vigil %s", cmd->name);
+	argv[1] = name;
+	status = cmd->run(argc - 1, argv + 1);
+	free(name);
+	return status;
 }

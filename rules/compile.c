@@ -78,6 +78,30 @@ compile_one(const char *src, uint32_t opts, struct compiled *c,
 	return code;
 }
 
+/* A named group called like a built-in variable can never be used. */
+static void
+warn_shadowed_groups(const void *code, const struct rule *r,
+    struct diag *diag)
+{
+	uint32_t		 count = 0, size = 0, i;
+	const unsigned char	*table = NULL;
+	const char		*name;
+	int			 k;
+
+	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
+	k = directive_operand(directive_of(DEF_RULE), "REGEX");
+	for (i = 0; i < count && table != NULL; i++) {
+		name = (const char *)table + i * size + 2;
+		if (subst_builtin(name, strlen(name)))
+			diag_add(diag, DIAG_WARNING, &r->def.oploc[k], "DEFRULE"
+			    " %s REGEX: the group '%s' is hidden by the built-in"
+			    " variable &%s; name it differently to use it",
+			    r->def.name, name, name);
+	}
+}
+
 static void *
 compile_wildcard(const char *w, bool caseless, struct compiled *c,
     struct diag *diag, const struct rule *r, const char *what)
@@ -532,12 +556,15 @@ check_variables(const struct ruleset *rs, const struct compiled *c,
 			check_text(&nc, d, "INPUT", nc.action->input);
 			check_text(&nc, d, "SERIAL", nc.action->serial);
 			break;
-		case DEF_SCHEDULE:
-			check_text(&nc, d, "PARM",
-			    ((const struct schedule *)d)->parm);
+		default: {
+			/* Schedules and monitors: built-in names only. */
+			const struct directive *dir = directive_of(d->kind);
+			int k = directive_operand(dir, "PARM");
+			if (k >= 0)
+				check_text(&nc, d, "PARM", *(char *const *)
+				    ((const char *)d + dir->ops[k].off));
 			break;
-		default:
-			break;
+		}
 		}
 	}
 }
@@ -572,6 +599,8 @@ compile_ruleset(const struct ruleset *rs, struct diag *diag)
 		if (r->exclude != NULL)
 			cr->excl = compile_wildcard(r->exclude, r->caseless, c,
 			    diag, r, "EXCLUDE");
+		if (r->regex != NULL && cr->pat != NULL)
+			warn_shadowed_groups(cr->pat, r, diag);
 		cr->filtered = rule_filtered(r);
 		cr->timed = r->days != 0xff || r->hours != 0xffffff;
 	}

@@ -528,6 +528,10 @@ env_check(struct def *d, const struct directive *dir, struct diag *diag,
 	if (e->source != NULL && e->type != ENVT_SOURCE)
 		diag_add(diag, DIAG_ERROR, op_loc(d, dir, "SOURCE"),
 		    "%s SOURCE: only valid with TYPE SOURCE", label);
+	if (e->prefix != NULL && (e->type == ENVT_SOURCE ||
+	    e->type == ENVT_VIGIL))
+		diag_add(diag, DIAG_ERROR, op_loc(d, dir, "PREFIX"),
+		    "%s PREFIX: only valid with TYPE EXEC or SHELL", label);
 }
 
 static void
