@@ -25,6 +25,7 @@
 #   BENCH_PROFILE=0       skip the perf profile
 #   BENCH_RESULTS=file    where the markdown goes (default bench/RESULTS.md)
 set -euo pipefail
+export PYTHONDONTWRITEBYTECODE=1
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")

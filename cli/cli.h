@@ -44,6 +44,33 @@ void		 show_time(struct strbuf *, time_t);
 int		 parse_time_arg(const char *, time_t *);
 int		 parse_format_arg(const char *);
 
+/* offline.c: what vigil test and vigil replay share. */
+struct ruleset;
+struct msgreader;
+struct offline {
+	const char		*cmd;		/* "vigil test", for messages */
+	const char		*config;	/* -c */
+	int			 format;	/* --format, -1: not given */
+	const char		*source;	/* --source */
+	const char		*user;		/* --user */
+	const char		*system;	/* --system */
+	time_t			 now;		/* --time, else now */
+	struct ruleset		*rs;
+	struct msgreader	*reader;
+};
+#define OFFLINE_OPTS	"c:f:s:u:y:t:"
+#define OFFLINE_LONGOPTS \
+	{ "config", required_argument, NULL, 'c' }, \
+	{ "format", required_argument, NULL, 'f' }, \
+	{ "source", required_argument, NULL, 's' }, \
+	{ "user", required_argument, NULL, 'u' }, \
+	{ "system", required_argument, NULL, 'y' }, \
+	{ "time", required_argument, NULL, 't' }
+void		 offline_init(struct offline *, const char *cmd);
+int		 offline_option(struct offline *, int, const char *);
+int		 offline_start(struct offline *);
+void		 offline_finish(struct offline *);
+
 /* cmd-test.c, cmd-replay.c */
 int		 cmd_test(int argc, char **argv);
 int		 cmd_replay(int argc, char **argv);

@@ -50,8 +50,7 @@ struct replay {
 	uint64_t		 matched;	/* messages firing a rule */
 	uint64_t		 undefined;
 	bool			 from_set, to_set;
-	bool			 now_set;	/* --time: the log's date */
-	time_t			 now;
+	time_t			 now;		/* --time: the log's date */
 	time_t			 from, to;
 	const char		*file;
 	uint64_t		 lineno;
@@ -145,7 +144,7 @@ replay_file(struct replay *r, struct msgreader *rd, const char *path)
 	char	*line = NULL;
 	size_t	 cap = 0;
 	ssize_t	 n;
-	time_t	 now = r->now_set ? r->now : time(NULL);
+	time_t	 now = r->now;
 
 	if (strcmp(path, "-") == 0)
 		f = stdin;
@@ -292,57 +291,34 @@ int
 cmd_replay(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "source", required_argument, NULL, 's' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "system", required_argument, NULL, 'y' },
+		OFFLINE_LONGOPTS,
 		{ "from", required_argument, NULL, 'F' },
 		{ "to", required_argument, NULL, 'T' },
-		{ "time", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char		*config = NULL, *source = NULL, *user = NULL;
-	const char		*system = NULL;
-	const struct source	*src;
+	struct offline		 o;
 	struct replay		 r;
-	struct diag		 diag;
-	struct ruleset		*rs;
-	struct msgreader	*rd;
 	struct timespec		 t0, t1;
 	struct strbuf		 out;
-	int			 ch, format = -1, i, status = EXIT_OK;
+	int			 ch, i, status = EXIT_OK;
 	bool			 json = false;
 	double			 secs;
 	size_t			 k;
 
 	memset(&r, 0, sizeof r);
+	offline_init(&o, "vigil replay");
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:f:s:u:y:F:T:t:jh", longopts,
+	while ((ch = getopt_long(argc, argv, OFFLINE_OPTS "F:T:jh", longopts,
 	    NULL)) != -1) {
+		switch (offline_option(&o, ch, optarg)) {
+		case 0:
+			continue;
+		case -1:
+			return EXIT_USAGE;
+		}
 		switch (ch) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'f':
-			if ((format = parse_format_arg(optarg)) < 0) {
-				fprintf(stderr, "vigil replay: unknown format"
-				    " %s (AUTO, PLAIN, ZVM, ZOSLOG, SYSLOG or"
-				    " HERCULES)\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 's':
-			source = optarg;
-			break;
-		case 'u':
-			user = optarg;
-			break;
-		case 'y':
-			system = optarg;
-			break;
 		case 'F':
 		case 'T':
 			if (parse_time_arg(optarg, ch == 'F' ? &r.from :
@@ -357,15 +333,6 @@ cmd_replay(int argc, char **argv)
 			else
 				r.to_set = true;
 			break;
-		case 't':
-			if (parse_time_arg(optarg, &r.now) != 0) {
-				fprintf(stderr, "vigil replay: --time expects"
-				    " 'YYYY-MM-DD[ HH:MM[:SS]]', got '%s'\n",
-				    optarg);
-				return EXIT_USAGE;
-			}
-			r.now_set = true;
-			break;
 		case 'j':
 			json = true;
 			break;
@@ -377,40 +344,27 @@ cmd_replay(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (config == NULL || optind >= argc) {
-		fprintf(stderr, "vigil replay: %s\n%s", config == NULL ?
+	if (o.config == NULL || optind >= argc) {
+		fprintf(stderr, "vigil replay: %s\n%s", o.config == NULL ?
 		    "-c RULES is required" : "no log file given", usage_text);
 		return EXIT_USAGE;
 	}
-	diag_init(&diag);
-	rs = ruleset_load(config, &diag);
-	diag_print(&diag, stderr);
-	diag_free(&diag);
-	if (rs == NULL)
+	if (offline_start(&o) != 0)
 		return EXIT_FAILED;
-	if (source != NULL && (src = (const struct source *)ruleset_find(rs,
-	    DEF_SOURCE, source)) != NULL) {
-		if (format < 0)
-			format = src->format;
-		if (user == NULL)
-			user = src->user;
-		if (system == NULL)
-			system = src->system;
-	}
-	rd = msgreader_create(format < 0 ? FMT_AUTO : format, source, system,
-	    user);
-	r.rs = rs;
-	r.m = matcher_create(rs);
-	r.rules = xcalloc(ruleset_count(rs, DEF_RULE) + 1, sizeof *r.rules);
-	r.nactions = ruleset_count(rs, DEF_ACTION);
+	r.rs = o.rs;
+	r.now = o.now;
+	r.m = matcher_create(o.rs);
+	r.rules = xcalloc(ruleset_count(o.rs, DEF_RULE) + 1, sizeof *r.rules);
+	r.nactions = ruleset_count(o.rs, DEF_ACTION);
 	r.actions = xcalloc(r.nactions + 1, sizeof *r.actions);
 	for (k = 0; k < r.nactions; k++)
-		r.actions[k].name = ruleset_get(rs, DEF_ACTION, k)->name;
-	qsort(r.actions, r.nactions, sizeof *r.actions, tally_cmp);
+		r.actions[k].name = ruleset_get(o.rs, DEF_ACTION, k)->name;
+	if (r.nactions > 1)
+		qsort(r.actions, r.nactions, sizeof *r.actions, tally_cmp);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = optind; i < argc; i++) {
-		if (replay_file(&r, rd, argv[i]) != 0)
+		if (replay_file(&r, o.reader, argv[i]) != 0)
 			status = EXIT_FAILED;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -419,13 +373,13 @@ cmd_replay(int argc, char **argv)
 
 	strbuf_init(&out);
 	if (json)
-		report_json(&r, msgreader_stats(rd), secs, &out);
+		report_json(&r, msgreader_stats(o.reader), secs, &out);
 	else
-		report_text(&r, msgreader_stats(rd), secs, &out);
+		report_text(&r, msgreader_stats(o.reader), secs, &out);
 	fputs(out.data, stdout);
 	strbuf_free(&out);
 
-	for (k = 0; k < ruleset_count(rs, DEF_RULE); k++) {
+	for (k = 0; k < ruleset_count(o.rs, DEF_RULE); k++) {
 		free(r.rules[k].first.text);
 		free(r.rules[k].first.where);
 		free(r.rules[k].last.text);
@@ -434,8 +388,7 @@ cmd_replay(int argc, char **argv)
 	free(r.rules);
 	free(r.actions);
 	matcher_free(r.m);
-	msgreader_free(rd);
-	ruleset_free(rs);
+	offline_finish(&o);
 	if (fflush(stdout) != 0)
 		status = EXIT_FAILED;
 	return status;

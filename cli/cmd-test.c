@@ -143,62 +143,30 @@ int
 cmd_test(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "source", required_argument, NULL, 's' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "system", required_argument, NULL, 'y' },
-		{ "time", required_argument, NULL, 't' },
+		OFFLINE_LONGOPTS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char		*config = NULL, *source = NULL, *user = NULL;
-	const char		*system = NULL;
-	const struct source	*src;
+	struct offline		 o;
 	struct test_run		 t;
-	struct diag		 diag;
-	struct ruleset		*rs;
-	struct msgreader	*rd;
-	time_t			 now = time(NULL);
-	int			 ch, format = -1, i;
+	int			 ch, i;
 	char			*line = NULL;
 	size_t			 cap = 0;
 	ssize_t			 n;
 
 	memset(&t, 0, sizeof t);
+	offline_init(&o, "vigil test");
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:f:s:u:y:t:jh", longopts,
+	while ((ch = getopt_long(argc, argv, OFFLINE_OPTS "jh", longopts,
 	    NULL)) != -1) {
+		switch (offline_option(&o, ch, optarg)) {
+		case 0:
+			continue;
+		case -1:
+			return EXIT_USAGE;
+		}
 		switch (ch) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'f':
-			if ((format = parse_format_arg(optarg)) < 0) {
-				fprintf(stderr, "vigil test: unknown format %s"
-				    " (AUTO, PLAIN, ZVM, ZOSLOG, SYSLOG or"
-				    " HERCULES)\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 's':
-			source = optarg;
-			break;
-		case 'u':
-			user = optarg;
-			break;
-		case 'y':
-			system = optarg;
-			break;
-		case 't':
-			if (parse_time_arg(optarg, &now) != 0) {
-				fprintf(stderr, "vigil test: --time expects"
-				    " 'YYYY-MM-DD HH:MM[:SS]', got '%s'\n",
-				    optarg);
-				return EXIT_USAGE;
-			}
-			break;
 		case 'j':
 			t.json = true;
 			break;
@@ -210,57 +178,38 @@ cmd_test(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (config == NULL) {
+	if (o.config == NULL) {
 		fprintf(stderr, "vigil test: -c RULES is required\n%s",
 		    usage_text);
 		return EXIT_USAGE;
 	}
-	diag_init(&diag);
-	rs = ruleset_load(config, &diag);
-	diag_print(&diag, stderr);
-	diag_free(&diag);
-	if (rs == NULL)
+	if (offline_start(&o) != 0)
 		return EXIT_FAILED;
-
-	/* A named source lends its format, user and system. */
-	if (source != NULL && (src = (const struct source *)ruleset_find(rs,
-	    DEF_SOURCE, source)) != NULL) {
-		if (format < 0)
-			format = src->format;
-		if (user == NULL)
-			user = src->user;
-		if (system == NULL)
-			system = src->system;
-	}
-	if (format < 0)
-		format = FMT_AUTO;
-	rd = msgreader_create(format, source, system, user);
-	t.rs = rs;
-	t.m = matcher_create(rs);
+	t.rs = o.rs;
+	t.m = matcher_create(o.rs);
 	strbuf_init(&t.text);
 	strbuf_init(&t.fired);
 	strbuf_init(&t.names);
 	if (optind < argc) {
 		for (i = optind; i < argc; i++)
-			msgreader_line(rd, argv[i], strlen(argv[i]), now,
-			    on_message, &t);
+			msgreader_line(o.reader, argv[i], strlen(argv[i]),
+			    o.now, on_message, &t);
 	} else {
 		while ((n = getline(&line, &cap, stdin)) > 0) {
 			if (line[n - 1] == '\n')
 				n--;
-			msgreader_line(rd, line, (size_t)n, now, on_message,
-			    &t);
+			msgreader_line(o.reader, line, (size_t)n, o.now,
+			    on_message, &t);
 		}
 		free(line);
 	}
-	msgreader_flush(rd, now, on_message, &t);
+	msgreader_flush(o.reader, o.now, on_message, &t);
 	if (!t.json)
 		printf("%zu message%s\n", t.nmsg, t.nmsg == 1 ? "" : "s");
 	strbuf_free(&t.text);
 	strbuf_free(&t.fired);
 	strbuf_free(&t.names);
 	matcher_free(t.m);
-	msgreader_free(rd);
-	ruleset_free(rs);
+	offline_finish(&o);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
 }
