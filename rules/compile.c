@@ -117,11 +117,28 @@ compile_wildcard(const char *w, bool caseless, struct compiled *c,
 	return code;
 }
 
-/* Candidate keys of a rule: four-byte runs its matches must contain. */
+/*
+ * Candidate keys of a rule: four-byte runs its matches must contain, each
+ * with the literal around it (up to KEY_MAX_LEN bytes of the same run),
+ * which a message must contain too before the rule is tried.
+ */
+struct gram_cand {
+	uint32_t	 gram;
+	struct rule_key	 key;
+};
 struct grams {
-	uint32_t	*v;
+	struct gram_cand *v;
 	size_t		 n;
 };
+
+static bool
+key_byte_ok(unsigned char c, bool caseless)
+{
+	if (c >= 0x80)
+		return false;	/* case folding of other bytes differs */
+	c = fold_upper[c];
+	return !(caseless && (c == 'K' || c == 'S'));
+}
 
 /*
  * Caseless PCRE2 matching with UTF also folds K to U+212A (Kelvin) and S
@@ -130,26 +147,33 @@ struct grams {
 static void
 grams_add_run(struct grams *g, const char *s, size_t len, bool caseless)
 {
-	size_t		 i, j;
-	unsigned char	 b[4];
-	uint32_t	 key;
+	size_t			 b = 0, e, i, ws, we, j;
+	struct gram_cand	*gc;
+	unsigned char		 f[4];
 
-	for (i = 0; i + 4 <= len; i++) {
-		for (j = 0; j < 4; j++) {
-			/* Only ASCII: case folding of other bytes differs. */
-			if ((unsigned char)s[i + j] >= 0x80)
-				break;
-			b[j] = fold_upper[(unsigned char)s[i + j]];
-			if (caseless && (b[j] == 'K' || b[j] == 'S'))
-				break;
+	/* Keys come from segments of bytes usable in a key. */
+	while (b < len) {
+		while (b < len && !key_byte_ok((unsigned char)s[b], caseless))
+			b++;
+		for (e = b; e < len && key_byte_ok((unsigned char)s[e],
+		    caseless); e++)
+			;
+		for (i = b; i + 4 <= e; i++) {
+			for (j = 0; j < 4; j++)
+				f[j] = fold_upper[(unsigned char)s[i + j]];
+			g->v = xreallocarray(g->v, g->n + 1, sizeof *g->v);
+			gc = &g->v[g->n++];
+			memcpy(&gc->gram, f, 4);
+			ws = i > b + (KEY_MAX_LEN - 4) / 2 ?
+			    i - (KEY_MAX_LEN - 4) / 2 : b;
+			we = ws + KEY_MAX_LEN < e ? ws + KEY_MAX_LEN : e;
+			gc->key.len = (uint8_t)(we - ws);
+			gc->key.off = (uint8_t)(i - ws);
+			for (j = ws; j < we; j++)
+				gc->key.lit[j - ws] =
+				    fold_upper[(unsigned char)s[j]];
 		}
-		if (j < 4)
-			continue;
-		memcpy(&key, b, 4);
-		if (key == 0)
-			continue;
-		g->v = xreallocarray(g->v, g->n + 1, sizeof *g->v);
-		g->v[g->n++] = key;
+		b = e;
 	}
 }
 
@@ -333,22 +357,30 @@ digits_in(uint32_t g)
  * most digits, as message numbers are rare in text), then build the
  * open-addressing table and its Bloom filter.
  */
+static int
+cand_cmp(const void *a, const void *b)
+{
+	return u32_cmp(&((const struct gram_cand *)a)->gram,
+	    &((const struct gram_cand *)b)->gram);
+}
+
 static void
 build_index(struct compiled *c, struct grams *per)
 {
 	uint32_t	*all = NULL, best, g;
-	size_t		 nall = 0, i, j, k, lo, hi, mid, bestf, f, cap;
+	size_t		 nall = 0, i, j, k, lo, hi, mid, bestf, f, cap, bestj;
 	struct pair	*pairs;
 	size_t		 npairs = 0;
 
+	c->keys = xcalloc(c->n + 1, sizeof *c->keys);
 	for (i = 0; i < c->n; i++) {
 		all = xreallocarray(all, nall + per[i].n, sizeof *all);
 		/* Count each gram once per rule. */
 		if (per[i].n > 1)
-			qsort(per[i].v, per[i].n, sizeof *per[i].v, u32_cmp);
+			qsort(per[i].v, per[i].n, sizeof *per[i].v, cand_cmp);
 		for (j = 0; j < per[i].n; j++)
-			if (j == 0 || per[i].v[j] != per[i].v[j - 1])
-				all[nall++] = per[i].v[j];
+			if (j == 0 || per[i].v[j].gram != per[i].v[j - 1].gram)
+				all[nall++] = per[i].v[j].gram;
 	}
 	if (nall > 1)
 		qsort(all, nall, sizeof *all, u32_cmp);
@@ -357,8 +389,9 @@ build_index(struct compiled *c, struct grams *per)
 	for (i = 0; i < c->n; i++) {
 		best = 0;
 		bestf = (size_t)-1;
+		bestj = 0;
 		for (j = 0; j < per[i].n; j++) {
-			g = per[i].v[j];
+			g = per[i].v[j].gram;
 			lo = 0;
 			hi = nall;
 			while (lo < hi) {	/* first index of g */
@@ -371,10 +404,14 @@ build_index(struct compiled *c, struct grams *per)
 			for (k = lo; k < nall && all[k] == g; k++)
 				;
 			f = k - lo;
+			/* Ties: more digits, then the longer literal. */
 			if (f < bestf || (f == bestf &&
-			    digits_in(g) > digits_in(best))) {
+			    (digits_in(g) > digits_in(best) ||
+			    (digits_in(g) == digits_in(best) &&
+			    per[i].v[j].key.len > per[i].v[bestj].key.len)))) {
 				best = g;
 				bestf = f;
+				bestj = j;
 			}
 		}
 		if (best == 0) {
@@ -386,6 +423,7 @@ build_index(struct compiled *c, struct grams *per)
 		pairs[npairs].gram = best;
 		pairs[npairs].ord = (uint32_t)i;
 		npairs++;
+		c->keys[i] = per[i].v[bestj].key;
 	}
 	free(all);
 	if (npairs > 1)
@@ -408,7 +446,7 @@ build_index(struct compiled *c, struct grams *per)
 		c->slots[k].start = (uint32_t)i;
 		for (j = i; j < npairs && pairs[j].gram == g; j++)
 			c->slots[k].count++;
-		f = gram_hash(g) >> 16;
+		f = gram_hash(g) >> GRAM_BLOOM_SHIFT;
 		c->bloom[f / 64] |= 1ull << (f % 64);
 	}
 	free(pairs);
@@ -637,6 +675,7 @@ compiled_free(struct compiled *c)
 	free(c->rules);
 	free(c->slots);
 	free(c->ords);
+	free(c->keys);
 	free(c->always);
 	free(c->holidays);
 	free(c);

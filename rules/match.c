@@ -211,7 +211,8 @@ gather(struct matcher *m, const struct message *msg)
 {
 	const struct compiled	*c = m->c;
 	const struct gram_slot	*slot;
-	uint32_t		 g, h;
+	const struct rule_key	*key;
+	uint32_t		 g, h, ord;
 	size_t			 i, k, j;
 
 	if (++m->gen == 0) {	/* wrapped: forget every stamp */
@@ -234,18 +235,25 @@ gather(struct matcher *m, const struct message *msg)
 			m->fold[i] = fold_upper[(unsigned char)msg->text[i]];
 		for (i = 0; i + 4 <= msg->len; i++) {
 			memcpy(&g, m->fold + i, 4);
-			h = gram_hash(g);
-			if (!(c->bloom[(h >> 16) / 64] & (1ull << ((h >> 16) %
-			    64))))
+			h = gram_hash(g) >> GRAM_BLOOM_SHIFT;
+			if (!(c->bloom[h / 64] & (1ull << (h % 64))))
 				continue;
+			h = gram_hash(g);
 			for (k = h & (c->nslots - 1); c->slots[k].gram != 0;
 			    k = (k + 1) & (c->nslots - 1)) {
 				slot = &c->slots[k];
 				if (slot->gram != g)
 					continue;
-				for (j = 0; j < slot->count; j++)
-					add_candidate(m, c->ords[slot->start +
-					    j]);
+				/* The literal around the key must be here. */
+				for (j = 0; j < slot->count; j++) {
+					ord = c->ords[slot->start + j];
+					key = &c->keys[ord];
+					if (i >= key->off && i - key->off +
+					    key->len <= msg->len &&
+					    memcmp(m->fold + i - key->off,
+					    key->lit, key->len) == 0)
+						add_candidate(m, ord);
+				}
 				break;
 			}
 		}

@@ -662,13 +662,21 @@ struct gram_slot {		/* open-addressing slot of the index */
 	uint32_t	 start;		/* first ordinal in ords[] */
 	uint32_t	 count;
 };
-#define GRAM_BLOOM_BITS	 65536
+#define GRAM_BLOOM_BITS	 (1u << 18)	/* 32 KiB: stays in cache */
+#define GRAM_BLOOM_SHIFT 14		/* 32 - 18 */
+#define KEY_MAX_LEN	 32
+struct rule_key {		/* the literal around a rule's gram */
+	unsigned char	 lit[KEY_MAX_LEN];	/* folded */
+	uint8_t		 len;
+	uint8_t		 off;		/* where the gram is in lit */
+};
 struct compiled {
 	struct crule	*rules;		/* in firing (definition) order */
 	size_t		 n;
 	struct gram_slot *slots;	/* power-of-two sized */
 	size_t		 nslots;
 	uint32_t	*ords;		/* rule ordinals per gram */
+	struct rule_key	*keys;		/* per rule, checked on a gram hit */
 	uint64_t	 bloom[GRAM_BLOOM_BITS / 64];
 	uint32_t	*always;	/* rules without a usable gram */
 	size_t		 nalways;
