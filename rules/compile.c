@@ -452,12 +452,6 @@ build_index(struct compiled *c, struct grams *per)
 	free(pairs);
 }
 
-uint32_t
-gram_hash(uint32_t g)
-{
-	return g * 2654435761u;
-}
-
 static bool
 rule_filtered(const struct rule *r)
 {

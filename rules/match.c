@@ -197,14 +197,6 @@ add_candidate(struct matcher *m, uint32_t ord)
 	m->cand[m->ncand++] = ord;
 }
 
-static int
-ord_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Every rule whose key occurs in the text, and every rule without one. */
 static void
 gather(struct matcher *m, const struct message *msg)
@@ -260,8 +252,13 @@ gather(struct matcher *m, const struct message *msg)
 	}
 	for (i = 0; i < c->nalways; i++)
 		add_candidate(m, c->always[i]);
-	if (m->ncand > 1)
-		qsort(m->cand, m->ncand, sizeof *m->cand, ord_cmp);
+	for (i = 1; i < m->ncand; i++) {	/* few, nearly sorted */
+		uint32_t v = m->cand[i];
+
+		for (j = i; j > 0 && m->cand[j - 1] > v; j--)
+			m->cand[j] = m->cand[j - 1];
+		m->cand[j] = v;
+	}
 	m->candidates += m->ncand;
 }
 

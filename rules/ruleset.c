@@ -21,6 +21,8 @@ struct ruleset {
 	size_t		  cap;
 	struct def	**byname[DEF__COUNT];	/* sorted by name */
 	size_t		  nbyname[DEF__COUNT];
+	struct def	**bykind[DEF__COUNT];	/* definition order */
+	size_t		  nbykind[DEF__COUNT];
 	char		**failed[DEF__COUNT];	/* names of rejected ones */
 	size_t		  nfailed[DEF__COUNT];
 	char		**files;	/* interned file names */
@@ -66,6 +68,7 @@ ruleset_free(struct ruleset *rs)
 	free(rs->defs);
 	for (k = 0; k < DEF__COUNT; k++) {
 		free(rs->byname[k]);
+		free(rs->bykind[k]);
 		for (i = 0; i < rs->nfailed[k]; i++)
 			free(rs->failed[k][i]);
 		free(rs->failed[k]);
@@ -200,6 +203,10 @@ ruleset_finish(struct ruleset *rs, struct diag *diag)
 
 	for (i = 0; i < rs->n; i++) {
 		d = rs->defs[i];
+		k = d->kind;
+		rs->bykind[k] = xreallocarray(rs->bykind[k],
+		    rs->nbykind[k] + 1, sizeof *rs->bykind[k]);
+		rs->bykind[k][rs->nbykind[k]++] = d;
 		if (d->name == NULL)
 			continue;
 		k = d->kind;
@@ -244,26 +251,14 @@ ruleset_at(const struct ruleset *rs, size_t i)
 size_t
 ruleset_count(const struct ruleset *rs, enum def_kind kind)
 {
-	size_t	 i, n = 0;
-
-	for (i = 0; i < rs->n; i++) {
-		if (rs->defs[i]->kind == kind)
-			n++;
-	}
-	return n;
+	return rs->nbykind[kind];
 }
 
 /* The i-th definition of a kind, in definition order. */
 const struct def *
 ruleset_get(const struct ruleset *rs, enum def_kind kind, size_t i)
 {
-	size_t	 j;
-
-	for (j = 0; j < rs->n; j++) {
-		if (rs->defs[j]->kind == kind && i-- == 0)
-			return rs->defs[j];
-	}
-	return NULL;
+	return i < rs->nbykind[kind] ? rs->bykind[kind][i] : NULL;
 }
 
 const struct def *
