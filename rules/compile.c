@@ -446,7 +446,7 @@ build_index(struct compiled *c, struct grams *per)
 		c->slots[k].start = (uint32_t)i;
 		for (j = i; j < npairs && pairs[j].gram == g; j++)
 			c->slots[k].count++;
-		f = gram_hash(g) >> GRAM_BLOOM_SHIFT;
+		f = gram_bloom(g);
 		c->bloom[f / 64] |= 1ull << (f % 64);
 	}
 	free(pairs);

@@ -219,16 +219,23 @@ gather(struct matcher *m, const struct message *msg)
 		return;
 	}
 	if (c->nslots > 0 && msg->len >= 4) {
-		if (msg->len > m->foldcap) {
-			m->foldcap = msg->len;
+		/* Locals: stores to fold[] must not make len reload. */
+		const unsigned char	*t = (const unsigned char *)msg->text;
+		const uint64_t		*bloom = c->bloom;
+		unsigned char		*f;
+		size_t			 len = msg->len;
+
+		if (len > m->foldcap) {
+			m->foldcap = len;
 			m->fold = xreallocarray(m->fold, m->foldcap, 1);
 		}
-		for (i = 0; i < msg->len; i++)
-			m->fold[i] = fold_upper[(unsigned char)msg->text[i]];
-		for (i = 0; i + 4 <= msg->len; i++) {
-			memcpy(&g, m->fold + i, 4);
-			h = gram_hash(g) >> GRAM_BLOOM_SHIFT;
-			if (!(c->bloom[h / 64] & (1ull << (h % 64))))
+		f = m->fold;
+		for (i = 0; i < len; i++)
+			f[i] = fold_upper[t[i]];
+		for (i = 0; i + 4 <= len; i++) {
+			memcpy(&g, f + i, 4);
+			h = gram_bloom(g);
+			if (!(bloom[h / 64] & (1ull << (h % 64))))
 				continue;
 			h = gram_hash(g);
 			for (k = h & (c->nslots - 1); c->slots[k].gram != 0;
@@ -241,9 +248,9 @@ gather(struct matcher *m, const struct message *msg)
 					ord = c->ords[slot->start + j];
 					key = &c->keys[ord];
 					if (i >= key->off && i - key->off +
-					    key->len <= msg->len &&
-					    memcmp(m->fold + i - key->off,
-					    key->lit, key->len) == 0)
+					    key->len <= len &&
+					    memcmp(f + i - key->off, key->lit,
+					    key->len) == 0)
 						add_candidate(m, ord);
 				}
 				break;

@@ -684,8 +684,17 @@ struct compiled {
 	const struct datelist **holidays;
 	size_t		 nholidays;
 };
-/* Hot in the scan of every message: inline.  Mixed, as the slot index
- * uses the low bits and the Bloom filter the high ones. */
+/*
+ * Hot in the scan of every message, so inline.  The Bloom filter, tried
+ * at every position, takes the high bits of one multiplication; the slot
+ * index, only on a Bloom hit, uses the low bits of a fully mixed hash.
+ */
+static inline uint32_t
+gram_bloom(uint32_t g)
+{
+	return (g * 2654435761u) >> GRAM_BLOOM_SHIFT;
+}
+
 static inline uint32_t
 gram_hash(uint32_t g)
 {
