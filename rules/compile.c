@@ -392,6 +392,7 @@ build_index(struct compiled *c, struct grams *per)
 		bestj = 0;
 		for (j = 0; j < per[i].n; j++) {
 			g = per[i].v[j].gram;
+			/* How many rules share g: two binary searches. */
 			lo = 0;
 			hi = nall;
 			while (lo < hi) {	/* first index of g */
@@ -401,8 +402,15 @@ build_index(struct compiled *c, struct grams *per)
 				else
 					hi = mid;
 			}
-			for (k = lo; k < nall && all[k] == g; k++)
-				;
+			k = lo;
+			hi = nall;
+			while (k < hi) {	/* first index past g */
+				mid = (k + hi) / 2;
+				if (all[mid] <= g)
+					k = mid + 1;
+				else
+					hi = mid;
+			}
 			f = k - lo;
 			/* Ties: more digits, then the longer literal. */
 			if (f < bestf || (f == bestf &&
