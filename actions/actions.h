@@ -74,4 +74,69 @@ struct plan	*plan_action(const struct ruleset *, const char *action,
 void		 plan_free(struct plan *);
 const char	*plan_kind_name(enum plan_kind);
 
+/*
+ * runner.c: running plans on a libev loop (which must be the default
+ * loop: ev_child works only there).  The runner owns the plans it is
+ * given and frees each job after its on_end callback returns; a job
+ * pointer is valid until then.  Strings in a job_result are borrowed for
+ * the callback only.  The plan's action, env and console names point
+ * into the ruleset: keep the ruleset alive while its jobs run.
+ */
+struct ev_loop;
+struct runner;
+struct job;
+
+#define RUNNER_QUEUE_MAX	10000		/* jobs waiting, beyond: refused */
+#define RUNNER_LINE_MAX		(64 * 1024)	/* one output line */
+#define RUNNER_OUTPUT_MAX	(1024 * 1024)	/* output of one link */
+
+struct runner_limits {
+	unsigned	 timeout;	/* seconds per link, 0 none */
+	unsigned	 maxconc;	/* running links per action name, 0 any */
+	const char	*serial;	/* key (copied), NULL none */
+	int		 onfail;	/* ONFAIL_STOP or ONFAIL_CONTINUE */
+};
+
+struct job_result {
+	const struct plan *plan;	/* the link that ended */
+	const char	*action;	/* its name */
+	bool		 ok;		/* exit 0, or not a process */
+	bool		 last;		/* no link of this job follows */
+	int		 status;	/* exit status, -1 none */
+	int		 signal;	/* terminating signal, 0 none */
+	bool		 timed_out;	/* TIMEOUT expired (TERM, then KILL) */
+	long		 pid;		/* leader and process group, 0 none */
+	double		 start, end;	/* wall clock, seconds (ev_time) */
+	uint64_t	 output;	/* bytes of output kept */
+	uint64_t	 dropped;	/* bytes of output dropped */
+	const char	*error;		/* could not start or refused, else NULL */
+};
+
+struct runner_cb {
+	/* One output line (stdout and stderr merged), without its '\n'. */
+	void	(*on_line)(struct job *, const char *, size_t, void *);
+	/* Once per link that started (or was refused). */
+	void	(*on_done)(struct job *, const struct job_result *, void *);
+	/* Once per job, after its last on_done; then the job is freed. */
+	void	(*on_end)(struct job *, bool interrupted, void *);
+};
+
+struct runner_stats {
+	uint64_t	 started;	/* links started */
+	uint64_t	 finished;	/* links ended */
+	uint64_t	 failed;	/* links ended not ok */
+	uint64_t	 timed_out;	/* links killed at their TIMEOUT */
+	uint64_t	 refused;	/* jobs refused: queue full */
+	unsigned	 running;	/* child processes running */
+	unsigned	 queued;	/* jobs waiting for a slot or a key */
+};
+
+struct runner	*runner_create(struct ev_loop *, unsigned max_children);
+void		 runner_free(struct runner *);
+struct job	*runner_start(struct runner *, struct plan *,
+		    const struct runner_limits *, const struct runner_cb *,
+		    void *);
+void		 runner_stats(const struct runner *, struct runner_stats *);
+long		 job_pid(const struct job *);
+
 #endif
