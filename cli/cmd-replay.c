@@ -54,6 +54,7 @@ struct replay {
 	time_t			 from, to;
 	const char		*file;
 	uint64_t		 lineno;
+	uint64_t		 file_first;	/* reader's line count before it */
 	const struct message	*msg;
 };
 
@@ -90,8 +91,10 @@ set_example(struct example *e, const struct replay *r)
 	free(e->where);
 	e->text = xstrndup(r->msg->text, r->msg->len);
 	e->time = r->msg->time;
+	/* The message's first line, in this file (a z/OS message spans several). */
 	xasprintf(&e->where, "%s:%llu", r->file,
-	    (unsigned long long)r->lineno);
+	    (unsigned long long)(r->msg->line > r->file_first ?
+	    r->msg->line - r->file_first : r->lineno));
 }
 
 static void
@@ -155,6 +158,7 @@ replay_file(struct replay *r, struct msgreader *rd, const char *path)
 	}
 	r->file = path;
 	r->lineno = 0;
+	r->file_first = msgreader_stats(rd)->lines;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		r->lineno++;
 		if (line[n - 1] == '\n')

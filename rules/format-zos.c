@@ -88,6 +88,7 @@ struct format_zos {
 	size_t		 nlines;
 	size_t		 joined;	/* bytes of the lines joined */
 	unsigned	 flags;		/* the lines' MSGF_TRUNCATED */
+	uint64_t	 first_line;	/* the reader's count at the first */
 	time_t		 time;
 	bool		 has_time;
 	char		 system[16];
@@ -466,6 +467,7 @@ zos_emit(struct format_zos *st, struct msgreader *r, bool ended,
 		}
 		m = msgreader_begin(r, st->format, line, len, st->time,
 		    st->has_time, flags);
+		m->line = st->first_line;
 		if (st->system[0] != '\0')
 			m->system = (char *)msgreader_keep(r, KEEP_SYSTEM,
 			    st->system, strlen(st->system));
@@ -510,6 +512,7 @@ zos_emit(struct format_zos *st, struct msgreader *r, bool ended,
 	m->format = st->format;
 	m->lines = lines;
 	m->nlines = st->nlines;
+	m->line = st->first_line;
 	if (st->jobid[0] != '\0')
 		m->jobid = xstrdup(st->jobid);
 	msgreader_emit(r, m, cb, arg);
@@ -529,6 +532,7 @@ zos_add(struct format_zos *st, struct msgreader *r, const char *text,
 	if (!st->pending) {
 		zos_reset(st);
 		st->pending = true;
+		st->first_line = msgreader_stats(r)->lines;
 	}
 	st->off[st->nlines] = st->raw.len;
 	strbuf_addn(&st->raw, text, len);

@@ -197,6 +197,7 @@ msgreader_begin(struct msgreader *r, int format, const char *text,
 	m->has_time = has_time;
 	m->format = format;
 	m->flags = flags | lflags;
+	m->line = r->stats.lines;
 	return m;
 }
 

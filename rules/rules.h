@@ -409,6 +409,7 @@ struct message {
 	size_t		 nlines;	/* 0 for a single-line message */
 	char		*sd;		/* RFC 5424 structured data, or NULL */
 	char		*jobid;		/* z/OS job id, or NULL */
+	uint64_t	 line;		/* reader's line count at its first line */
 };
 
 struct msgreader_stats {

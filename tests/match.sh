@@ -90,6 +90,7 @@ RULES
 	"$VIGIL" replay -c zos.rules --format ZOSLOG --json \
 		"$data/zos/ibm_zos_core-zos_operator-sample-D-U-ALL.console" >out 2>err
 	has "the multi-line IEE457I is one message" out '"UNITS": 1'
+	has "its example names its first line" out 'D-U-ALL.console:3"}'
 	"$VIGIL" replay -c zos.rules --format ZOSLOG --json \
 		"$data/zos/ibm_zos_core-zos_job_output-sample-HELLO-JOB00134.joblog" >out 2>err
 	has "the job log's \$HASP395 fires" out '"ENDED": 1'
