@@ -663,8 +663,8 @@ struct gram_slot {		/* open-addressing slot of the index */
 	uint32_t	 start;		/* first ordinal in ords[] */
 	uint32_t	 count;
 };
-#define GRAM_BLOOM_BITS	 (1u << 18)	/* 32 KiB: stays in cache */
-#define GRAM_BLOOM_SHIFT 14		/* 32 - 18 */
+#define GRAM_BLOOM_BITS	 (1u << 20)	/* 128 KiB: in L2, sparse */
+#define GRAM_BLOOM_SHIFT 12		/* 32 - 20 */
 #define KEY_MAX_LEN	 32
 struct rule_key {		/* the literal around a rule's gram */
 	unsigned char	 lit[KEY_MAX_LEN];	/* folded */
