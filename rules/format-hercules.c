@@ -32,29 +32,6 @@ struct herc_line {
 	bool		 hhc;		/* text starts with an HHC id */
 };
 
-static bool
-digits(const char *p, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-	}
-	return true;
-}
-
-static int
-num(const char *p, size_t n)
-{
-	int	 v = 0;
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		v = v * 10 + (p[i] - '0');
-	return v;
-}
-
 static void
 herc_parse(const char *s, size_t len, struct herc_line *hl)
 {
@@ -62,11 +39,11 @@ herc_parse(const char *s, size_t len, struct herc_line *hl)
 	char		 id[MSGID_MAX];
 
 	memset(hl, 0, sizeof *hl);
-	if (len >= 11 && digits(p, 4) && p[4] == '-' && digits(p + 5, 2) &&
-	    p[7] == '-' && digits(p + 8, 2) && p[10] == ' ') {
-		hl->y = num(p, 4);
-		hl->mon = num(p + 5, 2);
-		hl->d = num(p + 8, 2);
+	if (len >= 11 && format_digits(p, 4) && p[4] == '-' && format_digits(p + 5, 2) &&
+	    p[7] == '-' && format_digits(p + 8, 2) && p[10] == ' ') {
+		hl->y = format_num(p, 4);
+		hl->mon = format_num(p + 5, 2);
+		hl->d = format_num(p + 8, 2);
 		if (hl->mon >= 1 && hl->mon <= 12 && hl->d >= 1 &&
 		    hl->d <= 31) {
 			hl->has_date = true;

@@ -94,17 +94,6 @@ digits(const char *p, const char *end, size_t n)
 	return true;
 }
 
-static int
-num(const char *p, size_t n)
-{
-	int	 v = 0;
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		v = v * 10 + (p[i] - '0');
-	return v;
-}
-
 /* "<pri>": returns the byte after '>', or NULL. */
 static const char *
 parse_pri(const char *p, const char *end, int *pri)
@@ -117,7 +106,7 @@ parse_pri(const char *p, const char *end, int *pri)
 		;
 	if (q == p + 1 || q == end || *q != '>')
 		return NULL;
-	*pri = num(p + 1, (size_t)(q - p - 1));
+	*pri = format_num(p + 1, (size_t)(q - p - 1));
 	if (*pri > 191)
 		return NULL;
 	return q + 1;
@@ -176,12 +165,12 @@ parse_3339(const char *p, const char *end, struct stamp *ts)
 	    p[10] != 'T' || !digits(p + 11, end, 2) || p[13] != ':' ||
 	    !digits(p + 14, end, 2) || p[16] != ':' || !digits(p + 17, end, 2))
 		return NULL;
-	ts->y = num(p, 4);
-	ts->mon = num(p + 5, 2);
-	ts->d = num(p + 8, 2);
-	ts->h = num(p + 11, 2);
-	ts->m = num(p + 14, 2);
-	ts->s = num(p + 17, 2);
+	ts->y = format_num(p, 4);
+	ts->mon = format_num(p + 5, 2);
+	ts->d = format_num(p + 8, 2);
+	ts->h = format_num(p + 11, 2);
+	ts->m = format_num(p + 14, 2);
+	ts->s = format_num(p + 17, 2);
 	if (ts->y == 0 || ts->mon < 1 || ts->mon > 12 || ts->d < 1 ||
 	    ts->d > 31 || ts->h > 23 || ts->m > 59 || ts->s > 60)
 		return NULL;
@@ -197,11 +186,11 @@ parse_3339(const char *p, const char *end, struct stamp *ts)
 		p++;
 	} else if (p < end && (*p == '+' || *p == '-')) {
 		if (end - p < 6 || !digits(p + 1, end, 2) || p[3] != ':' ||
-		    !digits(p + 4, end, 2) || num(p + 1, 2) > 23 ||
-		    num(p + 4, 2) > 59)
+		    !digits(p + 4, end, 2) || format_num(p + 1, 2) > 23 ||
+		    format_num(p + 4, 2) > 59)
 			return NULL;
 		ts->off = (*p == '-' ? -1 : 1) *
-		    (num(p + 1, 2) * 3600 + num(p + 4, 2) * 60);
+		    (format_num(p + 1, 2) * 3600 + format_num(p + 4, 2) * 60);
 		ts->zone = true;
 		p += 6;
 	}

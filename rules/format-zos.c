@@ -147,17 +147,6 @@ is_sysname(char c)
 	return is_upper(c) || is_digit(c) || c == '$' || c == '#' || c == '@';
 }
 
-static int
-num(const char *p, size_t n)
-{
-	int	 v = 0;
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		v = v * 10 + (p[i] - '0');
-	return v;
-}
-
 static const char *
 skip_blanks(const char *p, const char *end)
 {
@@ -197,12 +186,12 @@ zos_hardcopy(const char *s, size_t len, struct zos_rec *z)
 			return false;
 	}
 	if (wlen == 5) {
-		z->y = num(w, 2);
+		z->y = format_num(w, 2);
 		z->y += z->y < 69 ? 2000 : 1900;
-		z->yday = num(w + 2, 3);
+		z->yday = format_num(w + 2, 3);
 	} else {
-		z->y = num(w, 4);
-		z->yday = num(w + 4, 3);
+		z->y = format_num(w, 4);
+		z->yday = format_num(w + 4, 3);
 	}
 	if (z->yday < 1 || z->yday > 366)
 		return false;
@@ -601,7 +590,7 @@ zos_date_line(struct format_zos *st, const char *p, const char *end)
 	if (d < 1 || d > 31)
 		return;
 	st->have_date = true;
-	st->y = num(p + 4, 4);
+	st->y = format_num(p + 4, 4);
 	st->mon = mon;
 	st->mday = d;
 }

@@ -328,6 +328,31 @@ msgreader_flush(struct msgreader *r, time_t now, message_cb cb, void *arg)
 		format_zos_flush(r->zos, r, cb, arg);
 }
 
+/* Whether n bytes at p are all decimal digits. */
+bool
+format_digits(const char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	}
+	return true;
+}
+
+/* The value of n decimal digits at p (checked by the caller). */
+int
+format_num(const char *p, size_t n)
+{
+	int	 v = 0;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		v = v * 10 + (p[i] - '0');
+	return v;
+}
+
 /*
  * Parse "hh:mm:ss" (sep ':') or "hh.mm.ss" (sep '.') in exactly 8 bytes
  * at s; the hour may be written with one digit after a blank (" 6.41.22").

@@ -748,6 +748,8 @@ bool		 format_local_now(struct msgreader *, time_t now,
 		    struct tm *);
 bool		 format_hms(const char *, size_t, char sep, int *, int *,
 		    int *);
+bool		 format_digits(const char *, size_t);
+int		 format_num(const char *, size_t);
 void		 format_plain_line(struct msgreader *, const char *, size_t,
 		    time_t, message_cb, void *);
 bool		 format_zvm_line(struct msgreader *, const char *, size_t,
