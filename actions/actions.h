@@ -119,6 +119,15 @@ struct runner_cb {
 	void	(*on_done)(struct job *, const struct job_result *, void *);
 	/* Once per job, after its last on_done; then the job is freed. */
 	void	(*on_end)(struct job *, bool interrupted, void *);
+	/* A link starts: its process is spawned (pid) or it is built in. */
+	void	(*on_start)(struct job *, const struct plan *, long pid,
+		    void *);
+	/*
+	 * Do a link that is not a process (CONSOLE, INPUT, EMIT, VIGIL);
+	 * return NULL for success or why it failed (borrowed until the
+	 * next call).  Without it such links succeed doing nothing.
+	 */
+	const char *(*on_builtin)(struct job *, const struct plan *, void *);
 };
 
 struct runner_stats {
@@ -138,5 +147,28 @@ struct job	*runner_start(struct runner *, struct plan *,
 		    void *);
 void		 runner_stats(const struct runner *, struct runner_stats *);
 long		 job_pid(const struct job *);
+const char	*job_action(const struct job *);
+const struct plan *job_link(const struct job *);
+/* Jobs waiting for a slot, a serial key or their DELAY. */
+unsigned	 runner_waiting(const struct runner *);
+
+/*
+ * limit.c: LIMIT count,interval accounting by name (rule, schedule,
+ * monitor), kept outside the ruleset so windows survive a reload.  A
+ * window opens at the first trigger and lasts interval seconds; within
+ * it, count triggers run and the rest are suppressed and counted.  The
+ * first suppression of a window is LIMIT_FIRST, so the limit action runs
+ * once per window.
+ */
+struct limit;
+struct limits;
+enum limit_verdict { LIMIT_RUN, LIMIT_FIRST, LIMIT_SUPPRESSED };
+struct limits	*limits_create(void);
+enum limit_verdict limits_check(struct limits *, const char *name,
+		    const struct limit *, double now, uint64_t *suppressed);
+uint64_t	 limits_suppressed(const struct limits *, const char *name);
+size_t		 limits_count(const struct limits *);
+void		 limits_expire(struct limits *, double now);
+void		 limits_free(struct limits *);
 
 #endif

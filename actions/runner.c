@@ -98,6 +98,7 @@ struct runner {
 static void	job_queue(struct job *);
 static void	job_link_start(struct job *);
 static void	job_link_end(struct job *);
+static void	job_builtin(struct job *);
 static void	runner_dispatch(struct runner *);
 
 /* Count lists: a handful of names, searched linearly. */
@@ -276,6 +277,25 @@ runner_stats(const struct runner *r, struct runner_stats *st)
 }
 
 /* The process (and process group) of a job's running link, or 0. */
+/* The action name of a job's current link. */
+const char *
+job_action(const struct job *j)
+{
+	return j->action != NULL ? j->action : "?";
+}
+
+const struct plan *
+job_link(const struct job *j)
+{
+	return j->link;
+}
+
+unsigned
+runner_waiting(const struct runner *r)
+{
+	return r->njobs - r->st.running;
+}
+
 long
 job_pid(const struct job *j)
 {
@@ -624,6 +644,8 @@ job_spawn(struct job *j)
 		ev_timer_set(&j->t_limit, j->lim.timeout, 0);
 		ev_timer_start(r->loop, &j->t_limit);
 	}
+	if (j->cb.on_start != NULL)
+		j->cb.on_start(j, j->link, (long)pid, j->arg);
 	return;
 
 fail:
@@ -631,6 +653,19 @@ fail:
 	    strerror(errno));
 	job_soon(j, why);
 	free(why);
+}
+
+/* A link that is not a process is done by the caller's on_builtin. */
+static void
+job_builtin(struct job *j)
+{
+	const char	*err = NULL;
+
+	if (j->cb.on_start != NULL)
+		j->cb.on_start(j, j->link, 0, j->arg);
+	if (j->cb.on_builtin != NULL)
+		err = j->cb.on_builtin(j, j->link, j->arg);
+	job_soon(j, err);
 }
 
 /* Reset the per-link state and start the link, or its DELAY. */
@@ -725,7 +760,7 @@ runner_dispatch(struct runner *r)
 		if (proc)
 			job_spawn(j);
 		else
-			job_soon(j, NULL);
+			job_builtin(j);
 	}
 	free(blocked);
 }

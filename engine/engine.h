@@ -16,13 +16,21 @@
 #define VIGILD_DEFAULT_SOCKET	"/run/vigil/vigil.sock"
 #define VIGILD_DEFAULT_STATEDIR	"/var/lib/vigil"
 #define VIGILD_MAX_CHILDREN	64
+#define VIGILD_DEPTH_MAX	8	/* generations of re-injected messages */
+#define VIGILD_PAUSE_AT		5000	/* jobs waiting: sources paused */
+#define VIGILD_RESUME_AT	1000	/* jobs waiting: sources resumed */
+#define VIGILD_STOP_GRACE	10.0	/* SIGTERM: seconds running actions get */
+#define VIGILD_SOURCE_NAME	"VIGIL"	/* the source of the daemon's events */
 
 struct ev_loop;
 struct ruleset;
 struct matcher;
 struct runner;
 struct message;
-struct src_fd;
+struct src;
+struct state;
+struct conslog;
+struct limits;
 
 /* A ruleset in force, or kept alive by the jobs it started. */
 struct rsref {
@@ -31,16 +39,40 @@ struct rsref {
 	unsigned	 refs;
 };
 
+/*
+ * The loop guard: the rules whose firing (directly or through an action's
+ * output, an EMIT or a daemon event) produced a message.  A rule never
+ * fires on a message it produced itself, and nothing is re-injected
+ * beyond VIGILD_DEPTH_MAX generations.
+ */
+struct lineage {
+	unsigned	 n;
+	char		*rules[VIGILD_DEPTH_MAX];	/* owned */
+};
+
+struct pending;		/* a message or event waiting to be dispatched */
+
 struct vigild {
 	struct ev_loop	*loop;
 	const char	*config;
+	const char	*sysname;	/* &SYSNAME of the daemon's own messages */
 	struct rsref	*cur;
 	struct runner	*runner;
-	struct src_fd	*input;		/* standard input */
+	struct limits	*limits;	/* LIMIT windows by rule name */
+	struct pending	*pending, **pending_tail;
+	uint64_t	 npending;
+	struct src	*sources;	/* running sources, a list */
+	struct state	*state;		/* SQLite store, NULL with --no-state */
+	struct conslog	*conslog;	/* console log, NULL if none */
+	const char	*statedir;
 	bool		 once;		/* --once: stop at EOF, when idle */
 	bool		 stopping;
+	bool		 paused;	/* sources paused by backpressure */
 	uint64_t	 messages;
 	uint64_t	 fired;
+	uint64_t	 limited;	/* firings suppressed by LIMIT */
+	uint64_t	 looped;	/* firings stopped by the loop guard */
+	uint64_t	 injected;	/* messages from actions and events */
 	uint64_t	 jobs;		/* started, not yet ended */
 	uint64_t	 reloads;
 	uint64_t	 reload_failures;
@@ -50,14 +82,32 @@ struct vigild {
 struct rsref	*rsref_load(const char *config, bool quiet);
 void		 rsref_put(struct rsref *);
 
-/* dispatch.c: a message in, actions out. */
-void		 dispatch_message(struct vigild *, const struct message *);
+/*
+ * dispatch.c: a message in, actions out; lin is the message's lineage
+ * (NULL for a message from a source).
+ */
+void		 dispatch_message(struct vigild *, const struct message *,
+		    const struct lineage *lin);
 bool		 dispatch_idle(const struct vigild *);
+void		 lineage_copy(struct lineage *, const struct lineage *,
+		    const char *add);
+void		 lineage_free(struct lineage *);
 
-/* src-fd.c: a byte stream (standard input, a FIFO) read as lines. */
-struct src_fd	*src_fd_create(struct vigild *, int fd, const char *name,
-		    int format, const char *user, const char *system);
-bool		 src_fd_eof(const struct src_fd *);
-void		 src_fd_free(struct src_fd *);
+/*
+ * events.c: the daemon's own events, and messages produced by actions,
+ * become messages that are queued and dispatched from the loop (never
+ * from inside the callback that produced them).  An event's text is
+ * "VGLnnnS EVENT OBJECT detail" from source VIGIL.
+ */
+void		 vigild_event(struct vigild *, const struct lineage *,
+		    const char *event, const char *object, const char *fmt, ...)
+		    __attribute__((format(printf, 5, 6)));
+void		 vigild_inject(struct vigild *, const struct lineage *,
+		    const char *source, const char *user, const char *text,
+		    size_t len);
+void		 vigild_drain(struct vigild *);
+void		 vigild_drain_free(struct vigild *);
+const char	*event_msgid(const char *event);
+
 
 #endif

@@ -1,36 +1,48 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vigild.c - the daemon's entry point and main loop.  "-n" checks the
- * rule files exactly as "vigil check" does and exits 0 or 1.  Otherwise it
- * loads the rules, reads messages from standard input (in the FORMAT, USER
- * and SYSTEM of a DEFSRC TYPE STDIN when there is one), fires rules and
- * runs their actions; SIGHUP reloads the rules, keeping the running ones
- * if the files do not validate; SIGTERM and SIGINT stop it (running
- * actions are killed and reported).  With --once it stops when the input
- * has ended and every action has finished.  Only standard input is read
- * in this version: other DEFSRC types are reported and ignored.
+ * rule files exactly as "vigil check" does and exits 0 or 1.  Otherwise
+ * it loads the rules, opens its state directory (SQLite history and
+ * offsets, the console log), starts every DEFSRC (standard input when
+ * there is none), fires rules and runs their actions.  SIGHUP reloads the
+ * rules, keeping the running ones if the files do not validate.  SIGTERM
+ * and SIGINT stop reading, give running actions VIGILD_STOP_GRACE seconds
+ * to end, then kill what is left and record it as interrupted.  With
+ * --once it stops when every source has ended and every action has
+ * finished.  It runs in the foreground (systemd supervises it).
  */
 #include "config.h"
 
+#include <errno.h>
 #include <ev.h>
 #include <getopt.h>
-#include <sys/prctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/utsname.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "actions/actions.h"
 #include "cli/cli.h"
+#include "engine/conslog.h"
 #include "engine/engine.h"
+#include "engine/source.h"
+#include "engine/state.h"
 #include "rules/rules.h"
+
+#define HOUSEKEEPING_EVERY	1.0	/* offsets saved, retries, expiry */
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: vigild [-n] [-c FILE] [-S SOCKET] [-D STATEDIR]"
-	    " [--once]\n");
+	    " [--once] [--console-log DIR]\n"
+	    "              [--console-log-size BYTES] [--log-json]"
+	    " [--syslog]\n"
+	    "              [--stop-grace SECONDS]\n");
 }
 
 /* Load a ruleset and its matcher; NULL after logging every error. */
@@ -41,6 +53,7 @@ rsref_load(const char *config, bool quiet)
 	struct ruleset	*rs;
 	struct rsref	*ref;
 
+	(void)quiet;
 	diag_init(&diag);
 	rs = ruleset_load(config, &diag);
 	diag_print(&diag, stderr);
@@ -70,81 +83,159 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	struct vigild	*d = w->data;
 	struct rsref	*ref;
 
+	(void)loop;
+	(void)revents;
 	log_info("reloading %s", d->config);
 	if ((ref = rsref_load(d->config, false)) == NULL) {
 		d->reload_failures++;
-		log_warnx("reload failed: the rules in force stay (%zu rules)",
-		    ruleset_count(d->cur->rs, DEF_RULE));
+		vigild_event(d, NULL, "RELOAD_FAILED", d->config,
+		    "the rules in force stay (%zu rules); see the log for"
+		    " every error", ruleset_count(d->cur->rs, DEF_RULE));
 		return;
 	}
 	rsref_put(d->cur);
 	d->cur = ref;
 	d->reloads++;
-	log_info("reloaded: %zu rules", ruleset_count(ref->rs, DEF_RULE));
+	sources_reload(d, ref->rs);
+	vigild_event(d, NULL, "RELOAD_DONE", d->config, "%zu rules, %zu"
+	    " actions", ruleset_count(ref->rs, DEF_RULE),
+	    ruleset_count(ref->rs, DEF_ACTION));
+}
+
+static double	stop_grace = VIGILD_STOP_GRACE;
+
+static void
+on_grace(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	log_warnx("running actions did not end within %g s: killing them",
+	    stop_grace);
+	ev_break(loop, EVBREAK_ALL);
 }
 
 static void
 on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 {
+	static ev_timer	 grace;
 	struct vigild	*d = w->data;
 
-	log_info("signal %d: stopping", w->signum);
+	(void)revents;
+	if (d->stopping) {
+		log_warnx("signal %d again: stopping now", w->signum);
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	log_info("signal %d: stopping; %llu actions still running or"
+	    " waiting", w->signum, (unsigned long long)d->jobs);
 	d->stopping = true;
-	ev_break(loop, EVBREAK_ALL);
+	sources_pause(d, true);
+	sources_checkpoint(d);
+	ev_timer_init(&grace, on_grace, stop_grace, 0);
+	ev_timer_start(loop, &grace);
 }
 
-/* --once: stop when the input has ended and no action is left. */
+/*
+ * Once per loop iteration, before it waits: dispatch what was queued,
+ * apply backpressure, flush the console log, and see whether to stop.
+ */
 static void
 on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct vigild	*d = w->data;
+	unsigned	 waiting;
 
-	if (d->once && src_fd_eof(d->input) && dispatch_idle(d))
+	(void)revents;
+	vigild_drain(d);
+	waiting = runner_waiting(d->runner);
+	if (!d->stopping && !d->paused && waiting >= VIGILD_PAUSE_AT) {
+		d->paused = true;
+		sources_pause(d, true);
+		vigild_event(d, NULL, "SOURCE_PAUSED", "ALL", "%u actions"
+		    " waiting: reading paused", waiting);
+	} else if (!d->stopping && d->paused && waiting <= VIGILD_RESUME_AT) {
+		d->paused = false;
+		sources_pause(d, false);
+		vigild_event(d, NULL, "SOURCE_RESUMED", "ALL", "%u actions"
+		    " waiting: reading again", waiting);
+	}
+	if (d->conslog != NULL)
+		conslog_flush(d->conslog);
+	if (d->stopping && d->jobs == 0)
+		ev_break(loop, EVBREAK_ALL);
+	if (d->once && sources_ended(d) && dispatch_idle(d))
 		ev_break(loop, EVBREAK_ALL);
 }
 
 static void
-report_sources(const struct ruleset *rs, int *format, const char **user,
-    const char **system)
+on_housekeeping(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	const struct source	*src;
-	size_t			 i;
+	struct vigild	*d = w->data;
 
-	for (i = 0; i < ruleset_count(rs, DEF_SOURCE); i++) {
-		src = (const struct source *)ruleset_get(rs, DEF_SOURCE, i);
-		if (src->type == SRC_STDIN) {
-			*format = src->format;
-			*user = src->user;
-			*system = src->system;
-		} else
-			log_warnx("source %s: this version reads only standard"
-			    " input; the source is ignored", src->def.name);
-	}
+	(void)revents;
+	sources_checkpoint(d);
+	if (d->state != NULL && state_degraded(d->state))
+		state_retry(d->state);
+	limits_expire(d->limits, ev_now(loop));
+}
+
+static void
+on_state_health(bool degraded, const char *why, void *arg)
+{
+	struct vigild	*d = arg;
+
+	if (d->loop == NULL)
+		return;
+	vigild_event(d, NULL, degraded ? "STATE_DEGRADED" : "STATE_RECOVERED",
+	    "STATE", "%s", why);
+}
+
+static void
+on_conslog_health(bool degraded, const char *why, void *arg)
+{
+	struct vigild	*d = arg;
+
+	vigild_event(d, NULL, degraded ? "CONSLOG_DEGRADED" :
+	    "CONSLOG_RECOVERED", "CONSLOG", "%s", why);
 }
 
 int
 main(int argc, char **argv)
 {
+	enum { OPT_ONCE = 256, OPT_CONSLOG, OPT_CONSLOG_SIZE, OPT_JSON,
+	    OPT_SYSLOG, OPT_GRACE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "state-dir", required_argument, NULL, 'D' },
-		{ "once", no_argument, NULL, 'o' },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "console-log", required_argument, NULL, OPT_CONSLOG },
+		{ "console-log-size", required_argument, NULL,
+		    OPT_CONSLOG_SIZE },
+		{ "log-json", no_argument, NULL, OPT_JSON },
+		{ "syslog", no_argument, NULL, OPT_SYSLOG },
+		{ "stop-grace", required_argument, NULL, OPT_GRACE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char		*config = VIGILD_DEFAULT_CONFIG;
-	int		 ch, check = 0, format = FMT_AUTO;
-	const char	*user = NULL, *system = NULL;
+	char		*config = VIGILD_DEFAULT_CONFIG, *err = NULL, *end;
+	char		*conslog_dir = NULL;
+	unsigned long long conslog_size = CONSLOG_MAX_BYTES;
+	int		 ch, check = 0;
+	uint64_t	 interrupted = 0;
 	struct vigild	 d;
+	struct utsname	 un;
 	ev_signal	 sighup, sigterm, sigint;
 	ev_prepare	 prepare;
+	ev_timer	 housekeeping;
 	struct runner_stats st;
 
 	log_init("vigild", 0);
 	memset(&d, 0, sizeof d);
+	d.statedir = VIGILD_DEFAULT_STATEDIR;
+	d.pending_tail = &d.pending;
 	while ((ch = getopt_long(argc, argv, "c:nS:D:hV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -155,10 +246,41 @@ main(int argc, char **argv)
 			check = 1;
 			break;
 		case 'S':
+			break;	/* the control socket comes with the client */
 		case 'D':
-			break;	/* the control socket and state come later */
-		case 'o':
+			d.statedir = optarg;
+			break;
+		case OPT_ONCE:
 			d.once = true;
+			break;
+		case OPT_CONSLOG:
+			conslog_dir = optarg;
+			break;
+		case OPT_CONSLOG_SIZE:
+			errno = 0;
+			conslog_size = strtoull(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || conslog_size < 1024) {
+				fprintf(stderr, "vigild: --console-log-size:"
+				    " bytes, at least 1024, got '%s'\n",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_GRACE:
+			errno = 0;
+			stop_grace = strtod(optarg, &end);
+			if (errno != 0 || *end != '\0' || stop_grace < 0 ||
+			    stop_grace > 3600) {
+				fprintf(stderr, "vigild: --stop-grace: seconds"
+				    " from 0 to 3600, got '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_JSON:
+			log_set_json(1);
+			break;
+		case OPT_SYSLOG:
+			log_set_syslog(LOG_DAEMON);
 			break;
 		case 'h':
 			usage(stdout);
@@ -183,20 +305,60 @@ main(int argc, char **argv)
 		log_warnx("%s: not started: the rules do not validate", config);
 		return EXIT_FAILED;
 	}
+	if ((d.state = state_open(d.statedir, on_state_health, &d,
+	    &interrupted, &err)) == NULL) {
+		log_warnx("not started: %s", err);
+		free(err);
+		rsref_put(d.cur);
+		return EXIT_FAILED;
+	}
+	if (interrupted > 0)
+		log_warnx("%llu actions were still running when the last run"
+		    " ended: recorded as interrupted",
+		    (unsigned long long)interrupted);
+	if (conslog_dir == NULL)
+		xasprintf(&conslog_dir, "%s/console", d.statedir);
+	else
+		conslog_dir = xstrdup(conslog_dir);
+	d.conslog = conslog_open(conslog_dir, conslog_size, CONSLOG_KEEP,
+	    on_conslog_health, &d, &err);
+	if (d.conslog == NULL) {
+		log_warnx("not started: %s", err);
+		free(err);
+		free(conslog_dir);
+		state_close(d.state);
+		rsref_put(d.cur);
+		return EXIT_FAILED;
+	}
+	free(conslog_dir);
+
 	signal(SIGPIPE, SIG_IGN);
 	/*
 	 * Orphaned grandchildren of actions become ours, so libev reaps
 	 * them: no zombies even where PID 1 does not reap.
 	 */
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	d.sysname = uname(&un) == 0 ? xstrdup(un.nodename) : xstrdup("?");
 	d.loop = ev_default_loop(EVFLAG_AUTO);
 	d.runner = runner_create(d.loop, VIGILD_MAX_CHILDREN);
-	report_sources(d.cur->rs, &format, &user, &system);
-	d.input = src_fd_create(&d, STDIN_FILENO, "STDIN", format, user,
-	    system);
-	log_info("started: %zu rules, %zu actions; reading standard input",
+	d.limits = limits_create();
+	if (!sources_start(&d, &err)) {
+		log_warnx("not started: %s", err);
+		free(err);
+		runner_free(d.runner);
+		limits_free(d.limits);
+		conslog_close(d.conslog);
+		state_close(d.state);
+		vigild_drain_free(&d);
+		rsref_put(d.cur);
+		free((char *)d.sysname);
+		return EXIT_FAILED;
+	}
+	vigild_event(&d, NULL, "DAEMON_STARTED", "VIGILD", "%zu rules, %zu"
+	    " actions, %zu sources; state in %s",
 	    ruleset_count(d.cur->rs, DEF_RULE),
-	    ruleset_count(d.cur->rs, DEF_ACTION));
+	    ruleset_count(d.cur->rs, DEF_ACTION),
+	    ruleset_count(d.cur->rs, DEF_SOURCE), d.statedir);
 
 	ev_signal_init(&sighup, on_reload, SIGHUP);
 	ev_signal_init(&sigterm, on_stop, SIGTERM);
@@ -208,8 +370,17 @@ main(int argc, char **argv)
 	ev_prepare_init(&prepare, on_prepare);
 	prepare.data = &d;
 	ev_prepare_start(d.loop, &prepare);
-	/* With --once, the signal watchers must not keep the loop alive. */
+	ev_timer_init(&housekeeping, on_housekeeping, HOUSEKEEPING_EVERY,
+	    HOUSEKEEPING_EVERY);
+	housekeeping.data = &d;
+	ev_timer_start(d.loop, &housekeeping);
+	/*
+	 * With --once, signal watchers and the timer must not keep the loop
+	 * alive; otherwise the daemon runs until it is told to stop, even
+	 * when every source has ended.
+	 */
 	if (d.once) {
+		ev_unref(d.loop);
 		ev_unref(d.loop);
 		ev_unref(d.loop);
 		ev_unref(d.loop);
@@ -218,16 +389,23 @@ main(int argc, char **argv)
 	ev_run(d.loop, 0);
 
 	runner_stats(d.runner, &st);
-	src_fd_free(d.input);
-	runner_free(d.runner);	/* kills and reaps what still runs */
-	log_info("stopped: %llu messages, %llu rule firings, %llu action"
-	    " links run, %llu failed, %llu timed out; %llu reloads (%llu"
+	sources_free(&d);	/* offsets saved */
+	runner_free(d.runner);	/* kills what still runs: interrupted */
+	vigild_drain_free(&d);
+	log_info("stopped: %llu messages, %llu rule firings, %llu limited,"
+	    " %llu stopped by the loop guard, %llu action links run, %llu"
+	    " failed, %llu timed out, %llu refused; %llu reloads (%llu"
 	    " failed)", (unsigned long long)d.messages,
-	    (unsigned long long)d.fired, (unsigned long long)st.finished,
+	    (unsigned long long)d.fired, (unsigned long long)d.limited,
+	    (unsigned long long)d.looped, (unsigned long long)st.finished,
 	    (unsigned long long)st.failed, (unsigned long long)st.timed_out,
-	    (unsigned long long)d.reloads,
+	    (unsigned long long)st.refused, (unsigned long long)d.reloads,
 	    (unsigned long long)d.reload_failures);
+	limits_free(d.limits);
+	conslog_close(d.conslog);
+	state_close(d.state);
 	rsref_put(d.cur);
 	ev_loop_destroy(d.loop);
+	free((char *)d.sysname);
 	return EXIT_OK;
 }

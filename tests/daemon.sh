@@ -42,7 +42,7 @@ RULES
 
 printf '%s\n' 'HCPSIG2113I User BKRLNXD has reported successful termination' \
 	'HANG please' 'FAIL now' 'unrelated' |
-	timeout 30 "$VIGILD" -c r.rules --once >out 2>log
+	timeout 30 "$VIGILD" -c r.rules -D state --once >out 2>log
 s=$?
 [ "$s" -eq 0 ] && ok "vigild --once exits 0 when done" || fail "exit status $s"
 [ -f mark-BKRLNXD ] && ok "the action ran with the substituted argv" || fail "no mark-BKRLNXD"
@@ -71,33 +71,33 @@ wait_for() {
 
 # --- reload: good, then bad (the rules in force stay) -------------------
 mkfifo in
-"$VIGILD" -c r.rules --once <in >out2 2>log2 &
+"$VIGILD" -c r.rules -D state2 --once <in >out2 2>log2 &
 pid=$!
 pids+=("$pid")
 exec 3>in
-wait_for log2 "started:"
+wait_for log2 "DAEMON_STARTED"
 printf 'DEFRULE NAME NEW MATCH %s ACTION NULL\n' "'NEW*'" >>r.rules
 kill -HUP "$pid"
-wait_for log2 "reloaded:"
+wait_for log2 "RELOAD_DONE"
 echo 'NEW message' >&3
 wait_for log2 "rule NEW fired"
 echo 'DEFRULE NAME BROKEN MATCH' >>r.rules
 kill -HUP "$pid"
-wait_for log2 "reload failed"
+wait_for log2 "RELOAD_FAILED"
 echo 'NEW again' >&3
 exec 3>&-
 wait "$pid"
 s=$?
 [ "$s" -eq 0 ] && ok "the daemon ends at the end of its input" || fail "exit $s"
-has "a good reload is applied" log2 "reloaded: 4 rules"
+has "a good reload is applied" log2 "RELOAD_DONE r.rules 4 rules"
 has "the new rule fires" log2 "rule NEW fired"
 has "a bad file is reported with its place" log2 "r.rules:11:26: error: DEFRULE BROKEN MATCH"
-has "and leaves the rules in force" log2 "reload failed: the rules in force stay (4 rules)"
+has "and leaves the rules in force" log2 "RELOAD_FAILED r.rules the rules in force stay (4 rules)"
 [ "$(grep -c 'rule NEW fired' log2)" -eq 2 ] && ok "the kept rules still fire" || fail "NEW fired $(grep -c 'rule NEW fired' log2) times"
 
 # --- bad rules: not started ---------------------------------------------
 echo 'DEFRULE NAME X' >bad.rules
-"$VIGILD" -c bad.rules --once </dev/null >out3 2>log3
+"$VIGILD" -c bad.rules -D state3 --once </dev/null >out3 2>log3
 [ $? -eq 1 ] && ok "bad rules: vigild does not start" || fail "bad rules started"
 has "and says where" log3 "bad.rules:1:1: error:"
 

@@ -92,7 +92,9 @@ on_end(struct job *j, bool interrupted, void *arg)
 	rec->interrupted = interrupted;
 }
 
-static const struct runner_cb cbs = { on_line, on_done, on_end };
+static const struct runner_cb cbs = {
+	.on_line = on_line, .on_done = on_done, .on_end = on_end
+};
 
 static void
 rec_init(struct rec *rec)
