@@ -270,8 +270,10 @@ on_end(struct job *job, bool interrupted, void *arg)
 	struct job_ctx	*jc = arg;
 
 	if (interrupted) {
-		log_warnx("action %s: interrupted%s", job_action(job),
-		    jc->any_started ? "" : " before it started");
+		/* At a stop with 10,000 jobs waiting, the first few say it. */
+		if (jc->d->interrupted++ < LOGGED_LINES)
+			log_warnx("action %s: interrupted%s", job_action(job),
+			    jc->any_started ? "" : " before it started");
 		if (jc->d->state != NULL) {
 			if (!jc->link_open)
 				history_start(jc, job_link(job), 0, 0);

@@ -66,6 +66,7 @@ struct vigild {
 	struct conslog	*conslog;	/* console log, NULL if none */
 	const char	*statedir;
 	bool		 once;		/* --once: stop at EOF, when idle */
+	bool		 log_messages;	/* --log-messages: each one logged */
 	bool		 stopping;
 	bool		 paused;	/* sources paused by backpressure */
 	uint64_t	 messages;
@@ -73,6 +74,7 @@ struct vigild {
 	uint64_t	 limited;	/* firings suppressed by LIMIT */
 	uint64_t	 looped;	/* firings stopped by the loop guard */
 	uint64_t	 injected;	/* messages from actions and events */
+	uint64_t	 interrupted;	/* jobs cut by the stop */
 	uint64_t	 jobs;		/* started, not yet ended */
 	uint64_t	 reloads;
 	uint64_t	 reload_failures;

@@ -61,6 +61,15 @@ src_message(struct src *s, const struct message *msg)
 	struct vigild	*d = s->d;
 
 	s->messages++;
+	if (d->log_messages) {
+		struct strbuf	 sb;
+
+		strbuf_init(&sb);
+		strbuf_add_escaped(&sb, msg->text, msg->len);
+		log_info("%s %s: %s", s->name, *msg->user != '\0' ?
+		    msg->user : "-", sb.data != NULL ? sb.data : "");
+		strbuf_free(&sb);
+	}
 	if (d->conslog != NULL)
 		conslog_write(d->conslog, s->name, ev_now(d->loop), msg->user,
 		    msg->text, msg->len);
@@ -278,6 +287,28 @@ sources_find(const struct vigild *d, const char *name)
 		if (strcasecmp(s->name, name) == 0)
 			return s;
 	return NULL;
+}
+
+/* One log line per source: what it read and dropped, and its state. */
+void
+sources_report(const struct vigild *d)
+{
+	const struct src	*s;
+	struct strbuf		 sb;
+
+	for (s = d->sources; s != NULL; s = s->next) {
+		strbuf_init(&sb);
+		if (s->ops->describe != NULL)
+			s->ops->describe((struct src *)s, &sb);
+		log_info("source %s: %llu messages, %llu bytes, %llu dropped,"
+		    " %llu connections; %s", s->name,
+		    (unsigned long long)s->messages,
+		    (unsigned long long)s->bytes,
+		    (unsigned long long)s->drops,
+		    (unsigned long long)s->connects,
+		    sb.data != NULL ? sb.data : "");
+		strbuf_free(&sb);
+	}
 }
 
 void

@@ -95,6 +95,7 @@ void		 sources_pause(struct vigild *, bool pause);
 void		 sources_checkpoint(struct vigild *);
 bool		 sources_ended(const struct vigild *);
 struct src	*sources_find(const struct vigild *, const char *name);
+void		 sources_report(const struct vigild *);	/* to the log */
 void		 sources_free(struct vigild *);
 
 /*

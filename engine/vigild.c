@@ -42,7 +42,7 @@ usage(FILE *f)
 	    " [--once] [--console-log DIR]\n"
 	    "              [--console-log-size BYTES] [--log-json]"
 	    " [--syslog]\n"
-	    "              [--stop-grace SECONDS]\n");
+	    "              [--stop-grace SECONDS] [--log-messages]\n");
 }
 
 /* Load a ruleset and its matcher; NULL after logging every error. */
@@ -203,7 +203,7 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_ONCE = 256, OPT_CONSLOG, OPT_CONSLOG_SIZE, OPT_JSON,
-	    OPT_SYSLOG, OPT_GRACE };
+	    OPT_SYSLOG, OPT_GRACE, OPT_LOGMSG };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'n' },
@@ -216,6 +216,7 @@ main(int argc, char **argv)
 		{ "log-json", no_argument, NULL, OPT_JSON },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "stop-grace", required_argument, NULL, OPT_GRACE },
+		{ "log-messages", no_argument, NULL, OPT_LOGMSG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -275,6 +276,9 @@ main(int argc, char **argv)
 				    " from 0 to 3600, got '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case OPT_LOGMSG:
+			d.log_messages = true;
 			break;
 		case OPT_JSON:
 			log_set_json(1);
@@ -389,9 +393,13 @@ main(int argc, char **argv)
 	ev_run(d.loop, 0);
 
 	runner_stats(d.runner, &st);
+	sources_report(&d);
 	sources_free(&d);	/* offsets saved */
 	runner_free(d.runner);	/* kills what still runs: interrupted */
 	vigild_drain_free(&d);
+	if (d.interrupted > 0)
+		log_warnx("%llu actions interrupted by the stop (recorded in"
+		    " the history)", (unsigned long long)d.interrupted);
 	log_info("stopped: %llu messages, %llu rule firings, %llu limited,"
 	    " %llu stopped by the loop guard, %llu action links run, %llu"
 	    " failed, %llu timed out, %llu refused; %llu reloads (%llu"
