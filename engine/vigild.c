@@ -400,11 +400,12 @@ main(int argc, char **argv)
 	if (d.interrupted > 0)
 		log_warnx("%llu actions interrupted by the stop (recorded in"
 		    " the history)", (unsigned long long)d.interrupted);
-	log_info("stopped: %llu messages, %llu rule firings, %llu limited,"
+	log_info("stopped: %llu messages from sources and %llu from actions"
+	    " and events, %llu rule firings, %llu limited,"
 	    " %llu stopped by the loop guard, %llu action links run, %llu"
 	    " failed, %llu timed out, %llu refused; %llu reloads (%llu"
-	    " failed)", (unsigned long long)d.messages,
-	    (unsigned long long)d.fired, (unsigned long long)d.limited,
+	    " failed)", (unsigned long long)(d.messages - d.injected),
+	    (unsigned long long)d.injected, (unsigned long long)d.fired, (unsigned long long)d.limited,
 	    (unsigned long long)d.looped, (unsigned long long)st.finished,
 	    (unsigned long long)st.failed, (unsigned long long)st.timed_out,
 	    (unsigned long long)st.refused, (unsigned long long)d.reloads,

@@ -76,7 +76,7 @@ run "vigild -n rejects a bad file" 1 "$VIGILD" -n -c bad.rules
 expect_err "vigild -n locates the error" '^bad\.rules:1:34: error:'
 run "vigild with a stray argument is a usage error" 2 "$VIGILD" -n -c bad.rules extra
 run "vigild --once on an empty input starts and stops" 0 "$VIGILD" -c "$examples/backup.rules" -D state --once </dev/null
-expect_err "and says what it loaded" 'started: 2 rules, 3 actions'
+expect_err "and says what it loaded" 'DAEMON_STARTED VIGILD 2 rules, 3 actions'
 
 # --- bad input ----------------------------------------------------------
 head -c 65536 /dev/urandom >garbage.rules

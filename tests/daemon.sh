@@ -51,7 +51,8 @@ has "NEXTACTN ran after success, its output logged" log "output: 'said HCPSIG211
 has "the hanging action is killed at its TIMEOUT" log "action HANG pid"
 has "  ... and reported as such" log "killed at its TIMEOUT"
 [ ! -f never-ran ] && ok "a failed link stops the chain (ONFAIL STOP)" || fail "NEVER ran"
-has "the summary counts the messages" log "stopped: 4 messages, 3 rule firings"
+has "the summary counts the messages" log "stopped: 4 messages from sources and"
+has "  ... and the firings" log " from actions and events, 3 rule firings,"
 # (sleep 97: a duration no other test uses, as tests run in parallel)
 if pgrep -f 'sleep 97' >/dev/null 2>&1; then
 	fail "the timed-out group left processes behind: $(pgrep -af 'sleep 97')"

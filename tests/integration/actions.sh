@@ -46,7 +46,7 @@ cat >a.rules <<'RULES'
 DEFRULE NAME HANG MATCH 'HANG*' ACTION HANG
 DEFACTN NAME HANG COMMAND 'sh -c "sleep 96 & sleep 96"' TIMEOUT 1s
 DEFRULE NAME FORK MATCH 'FORK*' ACTION FORK
-DEFACTN NAME FORK COMMAND 'sh -c "(sleep 94 &) ; exit 0"' TIMEOUT 2s
+DEFACTN NAME FORK COMMAND 'sh -c "(sleep 94 &) ; (sleep 94 &) ; sleep 94"' TIMEOUT 1s
 DEFRULE NAME CRASH MATCH 'CRASH*' ACTION CRASH
 DEFACTN NAME CRASH COMMAND 'sh -c "kill -SEGV $$"'
 DEFRULE NAME FLOOD MATCH 'FLOOD*' ACTION FLOOD
@@ -88,7 +88,7 @@ is "vigild --once exits 0" "$?" 0
 
 is "HANG: killed at its TIMEOUT" "$(sql st "select result from history where action='HANG'")" timeout
 has "  ... and logged so" log "action HANG pid"
-is "FORK: the group is killed at its TIMEOUT" "$(sql st "select result from history where action='FORK'")" timeout
+is "FORK: orphaned grandchildren too are killed at its TIMEOUT" "$(sql st "select result from history where action='FORK'")" timeout
 for p in 96 94; do
 	if pgrep -f "sleep $p" >/dev/null; then fail "sleep $p left behind: $(pgrep -af "sleep $p")"
 	else ok "no 'sleep $p' left behind"; fi
