@@ -124,7 +124,7 @@ DEFRULE NAME LONG MATCH 'LONG*' ACTION LONG
 DEFACTN NAME LONG COMMAND 'sleep 93' MAXCONC 1
 RULES
 mkfifo in
-"$VIGILD" -c t.rules -D st2 --stop-grace 3 <in >out2 2>log2 &
+"$VIGILD" -c t.rules -D st2 --stop-grace 6 <in >out2 2>log2 &
 pid=$!
 pids+=("$pid")
 exec 3>in
@@ -178,6 +178,7 @@ has "queue flood: refusals counted" log5 "1999 refused"
 is "queue flood: refusals in the history" "$(sql st4 "select count(*) from history where result='refused'")" 1999
 is "queue flood: the rest interrupted, none lost" "$(sql st4 "select count(*) from history where result='interrupted'")" 10001
 pkill -f 'sleep 91'
+[ "$fails" -eq 0 ] || { sql st4 "select result, count(*) from history group by result"; grep -i 'lost\|sqlite\|state' log5 | head; }
 
 echo "1..$n"
 [ "$fails" -eq 0 ]
