@@ -338,9 +338,16 @@ on_builtin(struct job *job, const struct plan *link, void *arg)
 		    jc->user != NULL ? jc->user : link->action, link->text,
 		    strlen(link->text));
 		return NULL;
-	case PLAN_VIGIL:
-		return "operator commands as actions (ENV GOM) are not run by"
-		    " this version";
+	case PLAN_VIGIL: {
+		const char	*why;
+		char		*who;
+
+		xasprintf(&who, "%s %s", jc->trigger_kind, jc->trigger);
+		why = suspend_command(d, link->text, who, &err);
+		free(who);
+		jc->error = err;
+		return why;
+	}
 	default:
 		return NULL;
 	}
@@ -368,6 +375,12 @@ start_job(struct vigild *d, struct plan *plan, const char *kind,
 	struct job_ctx		*jc;
 
 	if (plan == NULL || plan->kind == PLAN_NULL) {
+		plan_free(plan);
+		return;
+	}
+	if (suspended(d, "ACTION", plan->action)) {
+		log_info("action %s is suspended: not run for %s %s",
+		    plan->action, kind, trigger);
 		plan_free(plan);
 		return;
 	}
@@ -478,6 +491,8 @@ on_hit(const struct match_hit *hit, void *arg)
 			    (unsigned long long)d->looped);
 		return;
 	}
+	if (suspended(d, "RULE", r->def.name))
+		return;
 	switch (limits_check(d->limits, r->def.name, &r->limit,
 	    ev_now(d->loop), &suppressed)) {
 	case LIMIT_RUN:

@@ -51,6 +51,7 @@ struct lineage {
 };
 
 struct pending;		/* a message or event waiting to be dispatched */
+struct suspended;	/* a suspended rule, action or source */
 
 struct vigild {
 	struct ev_loop	*loop;
@@ -60,6 +61,7 @@ struct vigild {
 	struct runner	*runner;
 	struct limits	*limits;	/* LIMIT windows by rule name */
 	struct pending	*pending, **pending_tail;
+	struct suspended *suspended;
 	uint64_t	 npending;
 	struct src	*sources;	/* running sources, a list */
 	struct state	*state;		/* SQLite store, NULL with --no-state */
@@ -110,6 +112,14 @@ void		 vigild_inject(struct vigild *, const struct lineage *,
 void		 vigild_drain(struct vigild *);
 void		 vigild_drain_free(struct vigild *);
 const char	*event_msgid(const char *event);
+
+/* suspend.c: SUSPEND and RESUME of rules, actions and sources. */
+bool		 suspended(struct vigild *, const char *kind,
+		    const char *name);
+void		 suspend_load(struct vigild *);
+void		 suspend_free(struct vigild *);
+const char	*suspend_command(struct vigild *, const char *text,
+		    const char *who, char **err);
 
 
 #endif

@@ -73,7 +73,8 @@ src_message(struct src *s, const struct message *msg)
 	if (d->conslog != NULL)
 		conslog_write(d->conslog, s->name, ev_now(d->loop), msg->user,
 		    msg->text, msg->len);
-	dispatch_message(d, msg, NULL);
+	if (!suspended(d, "SOURCE", s->name))
+		dispatch_message(d, msg, NULL);
 }
 
 void

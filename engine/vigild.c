@@ -346,16 +346,19 @@ main(int argc, char **argv)
 	d.loop = ev_default_loop(EVFLAG_AUTO);
 	d.runner = runner_create(d.loop, VIGILD_MAX_CHILDREN);
 	d.limits = limits_create();
+	suspend_load(&d);
 	if (!sources_start(&d, &err)) {
 		log_warnx("not started: %s", err);
 		free(err);
 		runner_free(d.runner);
 		limits_free(d.limits);
+		suspend_free(&d);
 		conslog_close(d.conslog);
 		state_close(d.state);
 		vigild_drain_free(&d);
 		rsref_put(d.cur);
 		free((char *)d.sysname);
+		ev_loop_destroy(d.loop);
 		return EXIT_FAILED;
 	}
 	vigild_event(&d, NULL, "DAEMON_STARTED", "VIGILD", "%zu rules, %zu"
@@ -411,6 +414,7 @@ main(int argc, char **argv)
 	    (unsigned long long)st.refused, (unsigned long long)d.reloads,
 	    (unsigned long long)d.reload_failures);
 	limits_free(d.limits);
+	suspend_free(&d);
 	conslog_close(d.conslog);
 	state_close(d.state);
 	rsref_put(d.cur);
