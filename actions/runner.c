@@ -17,10 +17,10 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +34,7 @@
 #define RUNNER_KILL_AFTER	5.0	/* TERM, then KILL this much later */
 #define RUNNER_EOF_GRACE	1.0	/* EOF wait once the leader exited */
 #define RUNNER_READ_SIZE	65536
+#define RUNNER_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define RUNNER_QUEUE_MAX_S	"10000"	/* RUNNER_QUEUE_MAX, for messages */
 
 extern char	**environ;
@@ -476,60 +477,76 @@ job_limit_cb(struct ev_loop *loop, ev_timer *w, int revents)
  * thread, so no lock can be held).  The status pipe (close-on-exec)
  * carries errno back if exec fails.
  */
-static void __attribute__((noreturn))
-job_child(int out, int status, char **argv, char **envp)
+/*
+ * Where a command runs from: a name with a '/' as it is, else the first
+ * executable file of that name along RUNNER_PATH (the PATH actions get,
+ * whatever the daemon's own is).  NULL with errno set when there is none.
+ */
+static char *
+resolve(const char *name)
 {
-	struct sigaction	 sa;
-	sigset_t		 set;
-	int			 sig, fd, null, e;
-	DIR			*dir;
-	struct dirent		*de;
+	const char	*dir, *end;
+	char		*path;
+	int		 saved = ENOENT;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);	/* KILL, STOP: EINVAL */
-	sigemptyset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
-	if (setsid() == -1)
-		goto fail;
-
-	/* Out of the way of 0-3 first, in case the parent lacked some. */
-	if ((out = fcntl(out, F_DUPFD, 10)) == -1 ||
-	    (status = fcntl(status, F_DUPFD_CLOEXEC, 10)) == -1)
-		goto fail;
-	if ((null = open("/dev/null", O_RDONLY)) == -1)
-		goto fail;
-	if (dup2(null, 0) == -1 || dup2(out, 1) == -1 || dup2(out, 2) == -1 ||
-	    dup3(status, 3, O_CLOEXEC) == -1)
-		goto fail;
-	status = 3;
-	if (close_range(4, ~0U, 0) == -1) {
-		/* Older kernels: whatever /proc says is open, or all. */
-		if ((dir = opendir("/proc/self/fd")) != NULL) {
-			fd = dirfd(dir);
-			while ((de = readdir(dir)) != NULL) {
-				e = atoi(de->d_name);
-				if (e > 3 && e != fd)
-					close(e);
-			}
-			closedir(dir);
-		} else {
-			for (fd = 4; fd < sysconf(_SC_OPEN_MAX); fd++)
-				close(fd);
-		}
+	if (*name == '\0') {
+		errno = ENOENT;
+		return NULL;
 	}
-	environ = envp;
-	execvp(argv[0], argv);
-fail:
-	e = errno;
-	while (write(status, &e, sizeof e) == -1 && errno == EINTR)
-		;
-	_exit(127);
+	if (strchr(name, '/') != NULL)
+		return xstrdup(name);
+	for (dir = RUNNER_PATH; *dir != '\0'; dir = *end != '\0' ? end + 1 :
+	    end) {
+		end = strchrnul(dir, ':');
+		xasprintf(&path, "%.*s/%s", (int)(end - dir), dir, name);
+		if (access(path, X_OK) == 0)
+			return path;
+		if (errno == EACCES)
+			saved = EACCES;
+		free(path);
+	}
+	errno = saved;
+	return NULL;
 }
 
-/* The allow-listed environment of a child, built before fork. */
+/*
+ * Start argv with its output on out: posix_spawn (a vfork-like clone,
+ * whose cost does not grow with the daemon's memory as fork's does), in a
+ * new session and so a process group of its own, every signal back to
+ * its default and unblocked, standard input from /dev/null, standard
+ * output and error to the pipe, no other descriptor.  Exec errors come
+ * back as the error number.
+ */
+static int
+spawn(pid_t *pid, int out, char **argv, char **envp)
+{
+	posix_spawn_file_actions_t	 fa;
+	posix_spawnattr_t		 at;
+	sigset_t			 all, none;
+	char				*path;
+	int				 e;
+
+	if ((path = resolve(argv[0])) == NULL)
+		return errno;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	posix_spawn_file_actions_adddup2(&fa, out, 2);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawnattr_init(&at);
+	sigfillset(&all);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID |
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	e = posix_spawn(pid, path, &fa, &at, argv, envp);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	free(path);
+	return e;
+}
+
 static char **
 job_environment(const char *action)
 {
@@ -542,8 +559,7 @@ job_environment(const char *action)
 		n++;
 	envp = xcalloc(n + nitems(pass) + 3, sizeof *envp);
 	n = 0;
-	envp[n++] = xstrdup("PATH=/usr/local/sbin:/usr/local/bin:"
-	    "/usr/sbin:/usr/bin:/sbin:/bin");
+	envp[n++] = xstrdup("PATH=" RUNNER_PATH);
 	for (i = 0; i < nitems(pass); i++)
 		if ((v = getenv(pass[i])) != NULL)
 			xasprintf(&envp[n++], "%s=%s", pass[i], v);
@@ -570,10 +586,8 @@ static void
 job_spawn(struct job *j)
 {
 	struct runner	*r = j->r;
-	int		 out[2], st[2], e = 0, saved;
-	sigset_t	 all, old;
+	int		 out[2], e;
 	char		**envp, *why;
-	ssize_t		 n;
 	pid_t		 pid;
 
 	j->fd = -1;
@@ -583,40 +597,12 @@ job_spawn(struct job *j)
 	}
 	if (pipe2(out, O_CLOEXEC) == -1)
 		goto fail;
-	if (pipe2(st, O_CLOEXEC) == -1) {
-		saved = errno;
-		close(out[0]);
-		close(out[1]);
-		errno = saved;
-		goto fail;
-	}
 	envp = job_environment(j->action);
-
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0)
-		job_child(out[1], st[1], j->link->argv->v, envp);
-	saved = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	e = spawn(&pid, out[1], j->link->argv->v, envp);
 	free_environment(envp);
 	close(out[1]);
-	close(st[1]);
-	if (pid == -1) {
+	if (e != 0) {
 		close(out[0]);
-		close(st[0]);
-		errno = saved;
-		goto fail;
-	}
-
-	/* EOF: exec worked (close-on-exec); an int: it did not. */
-	while ((n = read(st[0], &e, sizeof e)) == -1 && errno == EINTR)
-		;
-	close(st[0]);
-	if (n > 0) {
-		close(out[0]);
-		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-			;
 		xasprintf(&why, "cannot run '%s': %s", j->link->argv->v[0],
 		    strerror(e));
 		job_soon(j, why);

@@ -378,6 +378,13 @@ start_job(struct vigild *d, struct plan *plan, const char *kind,
 		plan_free(plan);
 		return;
 	}
+	if (d->stopping) {
+		/* Output of actions finishing during a stop starts nothing. */
+		log_warnx("action %s not started for %s %s: the daemon is"
+		    " stopping", plan->action, kind, trigger);
+		plan_free(plan);
+		return;
+	}
 	if (suspended(d, "ACTION", plan->action)) {
 		log_info("action %s is suspended: not run for %s %s",
 		    plan->action, kind, trigger);
@@ -451,10 +458,17 @@ limit_action(struct vigild *d, const struct rule *r, const struct message *msg,
 	struct message	*lm;
 	struct subst_ctx ctx;
 	struct plan	*plan;
-	char		*text;
+	char		*text, interval[32];
 
-	xasprintf(&text, "RULE %s %u %u %llu %s", r->def.name,
-	    (unsigned)r->limit.count, (unsigned)(r->limit.interval / 60),
+	/* Minutes, as the reference writes them, unless given in seconds. */
+	if (r->limit.interval % 60 == 0)
+		snprintf(interval, sizeof interval, "%u",
+		    (unsigned)(r->limit.interval / 60));
+	else
+		snprintf(interval, sizeof interval, "%us",
+		    (unsigned)r->limit.interval);
+	xasprintf(&text, "RULE %s %u %s %llu %s", r->def.name,
+	    (unsigned)r->limit.count, interval,
 	    (unsigned long long)suppressed, msg->text);
 	lm = message_create(text, strlen(text), msg->user, msg->system,
 	    msg->source, msg->time);
