@@ -117,5 +117,34 @@ mkdir -m 777 st5
 is "a state directory writable by others: not started" "$?" 1
 has "  ... saying how to fix it" log5 "chmod go-w"
 
+# --- 100,000 triggers at once: backpressure, bounded memory, nothing lost ---
+cat >q.rules <<RULES
+DEFSRC NAME F TYPE FILE PATH '$tmp/q.log' FORMAT PLAIN
+DEFRULE NAME JOB MATCH 'JOB *' ACTION SLOW
+DEFACTN NAME SLOW COMMAND 'sleep 89' MAXCONC 1
+RULES
+seq -f 'JOB %.0f' 100000 >q.tmp
+mkdir -m 700 st6
+"$VIGILD" -c q.rules -D st6 --stop-grace 0 </dev/null >out6 2>log6 &
+pid=$!
+pids+=("$pid")
+wait_for log6 DAEMON_STARTED
+mv q.tmp q.log		# appears after the start: read from its beginning
+wait_for log6 "SOURCE_PAUSED" || fail "never paused"
+has "the file source pauses when 5,000 actions wait" log6 "VGL007W SOURCE_PAUSED ALL"
+rss=$(awk '/^VmRSS/ { print $2 }' /proc/$pid/status)
+[ "${rss:-999999}" -lt 131072 ] && ok "memory stays bounded (${rss} KiB)" || fail "RSS ${rss} KiB"
+kill -TERM "$pid"; wait "$pid"
+is "stopped: exit 0" "$?" 0
+first=$(sed -n 's/.*source F: \([0-9]*\) messages.*/\1/p' log6)
+is "none refused: the queue never overflowed" "$(sqlite3 st6/vigil.db "select count(*) from history where result='refused'")" 0
+pkill -f 'sleep 89'
+sed -i 's/ACTION SLOW/ACTION NULL/' q.rules
+"$VIGILD" -c q.rules -D st6 --once </dev/null >out7 2>log7
+is "the restart reads the rest: exit 0" "$?" 0
+second=$(sed -n 's/.*source F: \([0-9]*\) messages.*/\1/p' log7)
+is "read before the stop ($first) and after the restart ($second): 100,000, none twice" \
+	"$((first + second))" 100000
+
 echo "1..$n"
 [ "$fails" -eq 0 ]
