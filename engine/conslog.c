@@ -108,47 +108,6 @@ sanitise(const char *source, char out[CONSLOG_NAMEMAX + 1])
 	out[i] = '\0';
 }
 
-/* Bytes after a lead byte, and the range of the first of them. */
-static int
-utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi)
-{
-	*lo = 0x80;
-	*hi = 0xbf;
-	if (c >= 0xc2 && c <= 0xdf)
-		return 1;
-	if (c == 0xe0)
-		*lo = 0xa0;
-	else if (c == 0xed)
-		*hi = 0x9f;		/* no UTF-16 surrogates */
-	if (c >= 0xe0 && c <= 0xef)
-		return 2;
-	if (c == 0xf0)
-		*lo = 0x90;
-	else if (c == 0xf4)
-		*hi = 0x8f;		/* nothing above U+10FFFF */
-	if (c >= 0xf0 && c <= 0xf4)
-		return 3;
-	return -1;
-}
-
-/* Length of the valid UTF-8 sequence at s, 0 if there is none. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char	 lo, hi;
-	int		 need, k;
-
-	if ((need = utf8_lead(s[0], &lo, &hi)) < 0 || (size_t)need >= n)
-		return 0;
-	for (k = 1; k <= need; k++) {
-		if (s[k] < lo || s[k] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return (size_t)need + 1;
-}
-
 /*
  * Escape n bytes into out (room for 4 * n): controls, DEL, backslash and
  * bytes that are not valid UTF-8 as \xNN, a backslash as \\.  C1 controls

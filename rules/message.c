@@ -39,29 +39,6 @@
 
 #define UTF8_REPLACEMENT "\xef\xbf\xbd"
 
-/* Bytes after a lead byte, and the range of the first of them. */
-static int
-utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi)
-{
-	*lo = 0x80;
-	*hi = 0xbf;
-	if (c >= 0xc2 && c <= 0xdf)
-		return 1;
-	if (c == 0xe0)
-		*lo = 0xa0;
-	else if (c == 0xed)
-		*hi = 0x9f;		/* no UTF-16 surrogates */
-	if (c >= 0xe0 && c <= 0xef)
-		return 2;
-	if (c == 0xf0)
-		*lo = 0x90;
-	else if (c == 0xf4)
-		*hi = 0x8f;		/* nothing above U+10FFFF */
-	if (c >= 0xf0 && c <= 0xf4)
-		return 3;
-	return -1;
-}
-
 /* Length of the leading run of ASCII bytes other than NUL. */
 static size_t
 ascii_run(const unsigned char *s, size_t len)

@@ -49,29 +49,6 @@ log_set_json(int on)
 	log_json = on != 0;
 }
 
-/* Bytes after a lead byte, and the range of the first of them. */
-static int
-utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi)
-{
-	*lo = 0x80;
-	*hi = 0xbf;
-	if (c >= 0xc2 && c <= 0xdf)
-		return 1;
-	if (c == 0xe0)
-		*lo = 0xa0;
-	else if (c == 0xed)
-		*hi = 0x9f;		/* no UTF-16 surrogates */
-	if (c >= 0xe0 && c <= 0xef)
-		return 2;
-	if (c == 0xf0)
-		*lo = 0x90;
-	else if (c == 0xf4)
-		*hi = 0x8f;		/* nothing above U+10FFFF */
-	if (c >= 0xf0 && c <= 0xf4)
-		return 3;
-	return -1;
-}
-
 /*
  * s as the inside of a JSON string into out, which has room for 6 bytes
  * per byte of s; returns the length.  Each byte that does not start a

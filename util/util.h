@@ -36,6 +36,10 @@ void	 fatal(const char *, ...)
 void	 fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
+/* utf8.c */
+int	 utf8_lead(unsigned char, unsigned char *lo, unsigned char *hi);
+size_t	 utf8_seq(const unsigned char *, size_t);
+
 /* strbuf.c: a growable byte string, always NUL-terminated. */
 struct strbuf {
 	char	*data;

@@ -10,6 +10,7 @@
 # while actions run (finished or recorded as interrupted); a restart
 # after a crash of the daemon; a queue flood (bounded, refusals counted).
 set -u
+. "$(dirname "$0")/lib.sh"
 
 : "${VIGILD:?}"
 command -v sqlite3 >/dev/null || { echo "1..0 # SKIP sqlite3 not installed"; exit 77; }
@@ -19,27 +20,7 @@ cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$t
 trap cleanup EXIT
 cd "$tmp" || exit 1
 
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-is() {	# is DESCRIPTION GOT WANT
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
-has() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else
-		fail "$1: no '$3' in $2:"; sed 's/^/#   /' "$2" | tail -20; fi
-}
 sql() { sqlite3 -batch -noheader "$1/vigil.db" "$2"; }
-# wait_for FILE TEXT: up to 20 s for TEXT to appear (no fixed sleeps).
-wait_for() {
-	local i
-	for i in $(seq 200); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # --- what actions do --------------------------------------------------
 cat >a.rules <<'RULES'
@@ -180,5 +161,4 @@ is "queue flood: the rest interrupted, none lost" "$(sql st4 "select count(*) fr
 pkill -f 'sleep 91'
 [ "$fails" -eq 0 ] || { sql st4 "select result, count(*) from history group by result"; grep -i 'lost\|sqlite\|state' log5 | head; }
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

@@ -10,6 +10,7 @@
 # Checked: each command went to the console in order, with the exact
 # text, and the history records the chain of triggers.
 set -u
+. "$(dirname "$0")/lib.sh"
 
 : "${VIGILD:?}" "${top_srcdir:?}"
 command -v sqlite3 >/dev/null || { echo "1..0 # SKIP sqlite3 not installed"; exit 77; }
@@ -17,14 +18,6 @@ command -v python3 >/dev/null || { echo "1..0 # SKIP python3 not installed"; exi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-is() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		fail "$1"; printf '#   got:  %s\n#   want: %s\n' "$2" "$3"; fi
-}
 
 # PROGRAM is relative to where the daemon runs: the source tree.
 (cd "$top_srcdir" && timeout 60 "$VIGILD" -c rules/examples/demo/backup-demo.rules \
@@ -47,5 +40,4 @@ else
 fi
 if grep -q 'SOURCE_EOF ZVMOPER' "$tmp/log"; then ok "the console's end is an event"; else fail "no SOURCE_EOF"; fi
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

@@ -10,6 +10,7 @@
 # small tmpfs mounted in a private mount namespace, so it needs root (or
 # CAP_SYS_ADMIN); without it that part is skipped.
 set -u
+. "$(dirname "$0")/lib.sh"
 
 : "${VIGILD:?}"
 command -v sqlite3 >/dev/null || { echo "1..0 # SKIP sqlite3 not installed"; exit 77; }
@@ -27,23 +28,6 @@ cleanup() {
 trap cleanup EXIT
 cd "$tmp" || exit 1
 
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
-has() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else
-		fail "$1: no '$3' in $2:"; sed 's/^/#   /' "$2" | tail -20; fi
-}
-wait_for() {
-	local i
-	for i in $(seq 200); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 cat >r.rules <<'RULES'
 DEFRULE NAME MARK MATCH 'MARK *' ACTION MARK
@@ -146,5 +130,4 @@ second=$(sed -n 's/.*source F: \([0-9]*\) messages.*/\1/p' log7)
 is "read before the stop ($first) and after the restart ($second): 100,000, none twice" \
 	"$((first + second))" 100000
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

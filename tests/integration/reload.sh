@@ -9,6 +9,7 @@
 # by an action through ENV GOM) hold across a reload and a restart, and
 # are written to the audit trail.
 set -u
+. "$(dirname "$0")/lib.sh"
 
 : "${VIGILD:?}"
 command -v sqlite3 >/dev/null || { echo "1..0 # SKIP sqlite3 not installed"; exit 77; }
@@ -19,23 +20,6 @@ cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$t
 trap cleanup EXIT
 cd "$tmp" || exit 1
 
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi; }
-has() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else
-		fail "$1: no '$3' in $2:"; sed 's/^/#   /' "$2" | tail -20; fi
-}
-wait_for() {
-	local i
-	for i in $(seq 200); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # send SOCKET: standard input to the UNIX stream socket, in 4 KiB writes.
 send() {
 	python3 -c '
@@ -113,5 +97,4 @@ is "the audit trail has both commands" \
 	"RULE STOPIT: SUSPEND RULE TARGET maintenance window
 RULE GOAGAIN: RESUME RULE TARGET"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

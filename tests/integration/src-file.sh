@@ -12,6 +12,7 @@
 # start, --once reads a file to its end and stops, and a PATH that is a
 # directory stops the daemon with a message naming it.
 set -u
+. "$(dirname "$0")/lib.sh"
 
 : "${VIGILD:?}"
 tmp=$(mktemp -d)
@@ -23,28 +24,8 @@ cleanup() {
 trap cleanup EXIT
 cd "$tmp" || exit 1
 
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-is() {	# is DESCRIPTION GOT WANT
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
-has() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else
-		fail "$1: no '$3' in $2:"; sed 's/^/#   /' "$2" | tail -20; fi
-}
-# wait_for FILE TEXT: up to 20 s for TEXT to appear (no fixed sleeps).
-wait_for() {
-	local i
-	for i in $(seq 200); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-# wait_lines FILE N: up to 20 s for FILE to have N lines.
-wait_lines() {
+# wait_count FILE N: up to 20 s for FILE to have N lines.
+wait_count() {
 	local i
 	for i in $(seq 200); do
 		[ "$(cat "$1" 2>/dev/null | wc -l)" -ge "$2" ] && return 0
@@ -101,7 +82,7 @@ has "a new source starts at the end of the file" log1 "following $tmp/f"
 # The unfinished line's tail is history too.
 echo " tail" >>f
 seqs 1 50 f
-wait_lines seen 50 || fail "lines 1-50: only $(wc -l <seen) seen"
+wait_count seen 50 || fail "lines 1-50: only $(wc -l <seen) seen"
 
 # --- rotation by rename, lines still being written ----------------------
 # 51-60 go to the old file just before the rename: they must be read from
@@ -109,7 +90,7 @@ wait_lines seen 50 || fail "lines 1-50: only $(wc -l <seen) seen"
 seqs 51 60 f
 mv f f.1
 seqs 61 100 f
-wait_lines seen 100 || fail "lines 51-100: only $(wc -l <seen) seen"
+wait_count seen 100 || fail "lines 51-100: only $(wc -l <seen) seen"
 has "rotation by rename is an event" log1 "SOURCE_ROTATED LOGF $tmp/f rotated"
 
 # --- copytruncate ---------------------------------------------------------
@@ -117,21 +98,21 @@ cp f f.0
 : >f
 wait_for log1 "truncated" || fail "the truncation was not noticed"
 seqs 101 150 f
-wait_lines seen 150 || fail "lines 101-150: only $(wc -l <seen) seen"
+wait_count seen 150 || fail "lines 101-150: only $(wc -l <seen) seen"
 has "truncation is an event" log1 "SOURCE_ROTATED LOGF $tmp/f truncated"
 
 # --- a file that appears later is read from its start --------------------
 wait_for log1 "waiting for $tmp/late to appear"
 has "a missing file is waited for" log1 "waiting for $tmp/late to appear"
 printf 'LATE 1\nLATE 2\nLATE 3\n' >late
-wait_lines late-seen 3 || fail "late file: $(wc -l <late-seen 2>/dev/null) lines seen"
+wait_count late-seen 3 || fail "late file: $(wc -l <late-seen 2>/dev/null) lines seen"
 is "a file that appears is read from its start" \
 	"$(sort -n late-seen 2>/dev/null | tr '\n' ' ')" "1 2 3 "
 
 # --- SIGTERM in the middle of a stream, lines and a rotation while down ---
 (for i in $(seq 151 250); do echo "SEQ $i payload" >>f; sleep 0.01; done) &
 writer=$!
-wait_lines seen 170
+wait_count seen 170
 stop
 is "SIGTERM in mid-stream: exit 0" "$stopped" 0
 down=$(wc -l <seen)
@@ -144,7 +125,7 @@ start log2
 wait_for log2 "was rotated while vigild was stopped"
 has "the restart finds the rotated file beside PATH" log2 \
 	"was rotated while vigild was stopped: reading the rest of"
-wait_lines seen 300 || fail "lines 151-300: only $(wc -l <seen) seen"
+wait_count seen 300 || fail "lines 151-300: only $(wc -l <seen) seen"
 # A moment for a duplicate, if there were one, to show.
 sleep 1
 stop
@@ -157,7 +138,7 @@ grep -qx 0 seen && fail "history before the start was replayed" ||
 seqs 301 320 f
 start log3
 has "a restart resumes at the saved offset" log3 "resuming $tmp/f"
-wait_lines seen 320 || fail "lines 301-320: only $(wc -l <seen) seen"
+wait_count seen 320 || fail "lines 301-320: only $(wc -l <seen) seen"
 sleep 1
 stop
 check_seen "and reads nothing twice" seen 320
@@ -185,5 +166,4 @@ is "PATH that is a directory: exit 1" "$?" 1
 has "  ... with a message naming the source and the path" dir.log \
 	"source DIRSRC: $tmp/adir is a directory"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

@@ -11,6 +11,7 @@
 # otherwise; a program that cannot be run is reported; a program that
 # ignores SIGTERM is killed when the daemon stops, nothing left behind.
 set -u
+. "$(dirname "$0")/lib.sh"
 
 : "${VIGILD:?}"
 tmp=$(mktemp -d)
@@ -22,26 +23,6 @@ cleanup() {
 trap cleanup EXIT
 cd "$tmp" || exit 1
 
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-is() {	# is DESCRIPTION GOT WANT
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
-has() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else
-		fail "$1: no '$3' in $2:"; sed 's/^/#   /' "$2" | tail -20; fi
-}
-# wait_for FILE TEXT: up to 20 s for TEXT to appear (no fixed sleeps).
-wait_for() {
-	local i
-	for i in $(seq 200); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # A console: says it is ready, answers PING with PONG, stops on QUIT.
 cat >console.sh <<'EOF'
@@ -161,5 +142,4 @@ is "--once with a long command: exit 0" "$?" 0
 has "a command longer than a terminal line is refused, with why" bad.log \
 	"command refused: 5003 bytes, more than a terminal line holds"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

@@ -13,6 +13,7 @@
 # or a plain file, a socket or a port a live daemon holds, a stale socket
 # (reused).  SIGTERM ends the daemon with status 0 and removes its sockets.
 set -u
+. "$(dirname "$0")/lib.sh"
 
 : "${VIGILD:?}"
 command -v python3 >/dev/null || { echo "1..0 # SKIP python3 not installed"; exit 77; }
@@ -24,36 +25,6 @@ cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$t
 trap cleanup EXIT
 cd "$tmp" || exit 1
 
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-is() {	# is DESCRIPTION GOT WANT
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
-has() {
-	if grep -qF -- "$3" "$2"; then ok "$1"; else
-		fail "$1: no '$3' in $2:"; sed 's/^/#   /' "$2" | tail -20; fi
-}
-# wait_for FILE TEXT: up to 20 s for TEXT to appear (no fixed sleeps).
-wait_for() {
-	local i
-	for i in $(seq 200); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-# wait_lines FILE PATTERN COUNT: up to 30 s for COUNT lines to match.
-wait_lines() {
-	local i c
-	for i in $(seq 300); do
-		c=$(grep -c -- "$2" "$1" 2>/dev/null)
-		[ "${c:-0}" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 count() { grep -c -- "$2" "$1" 2>/dev/null; }
 
 # --- the clients ---------------------------------------------------------
@@ -369,5 +340,4 @@ else
 	ok "no sanitizer errors in the logs"
 fi
 
-echo "1..$n"
-[ "$fails" -eq 0 ] || exit 1
+tap_end || exit 1
