@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -482,6 +483,26 @@ job_limit_cb(struct ev_loop *loop, ev_timer *w, int revents)
  * executable file of that name along RUNNER_PATH (the PATH actions get,
  * whatever the daemon's own is).  NULL with errno set when there is none.
  */
+/*
+ * Whether path is a file execve would try, with errno as execve would set
+ * it.  Checking here, in the parent, means the spawned child only fails
+ * to exec in rare cases (a bad binary format): valgrind cannot follow a
+ * child of posix_spawn's vfork-like clone that returns from a failed exec.
+ */
+static bool
+executable(const char *path)
+{
+	struct stat	 st;
+
+	if (stat(path, &st) == -1)
+		return false;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EACCES;
+		return false;
+	}
+	return access(path, X_OK) == 0;
+}
+
 static char *
 resolve(const char *name)
 {
@@ -494,12 +515,12 @@ resolve(const char *name)
 		return NULL;
 	}
 	if (strchr(name, '/') != NULL)
-		return xstrdup(name);
+		return executable(name) ? xstrdup(name) : NULL;
 	for (dir = RUNNER_PATH; *dir != '\0'; dir = *end != '\0' ? end + 1 :
 	    end) {
 		end = strchrnul(dir, ':');
 		xasprintf(&path, "%.*s/%s", (int)(end - dir), dir, name);
-		if (access(path, X_OK) == 0)
+		if (executable(path))
 			return path;
 		if (errno == EACCES)
 			saved = EACCES;
