@@ -171,4 +171,75 @@ size_t		 limits_count(const struct limits *);
 void		 limits_expire(struct limits *, double now);
 void		 limits_free(struct limits *);
 
+/*
+ * correlate.c: the correlation windows of DEFRULE (SUPPRESS, THRESHOLD
+ * with CLEAR, EXPECT with WITHIN, FOUNDACTN, MISSACTN) per (rule name,
+ * key), kept outside the ruleset so they survive a reload, saved and
+ * loaded as text records so they survive a restart.  Pure: the caller
+ * passes the time in (its clock, or a log's time for replay), expands KEY
+ * and runs the actions it is told about.  Every call that takes a time
+ * first reports the deadlines up to it.  Strings in a corr_event are valid
+ * during the callback only; a callback may call any corr_ function but
+ * corr_free.  Offer each message to corr_message before its corr_match
+ * calls, so a message never closes the expectation it opens.
+ */
+struct corr;
+enum corr_verdict { CORR_FIRE, CORR_HOLD };
+enum corr_kind {
+	CORR_FOUND,	/* the expected message came: run FOUNDACTN */
+	CORR_MISSED,	/* WITHIN passed without it: run MISSACTN */
+	CORR_CLEARED	/* the rate fell after THRESHOLD: run CLEAR's action */
+};
+struct corr_event {
+	enum corr_kind	 kind;
+	const char	*rule;		/* the rule name */
+	const char	*key;		/* the key, "" without KEY */
+	const char	*action;	/* to run; NULL: the rule names none */
+	const struct message *msg;	/* FOUND: the message, else NULL */
+	double		 opened;	/* expectation opened, or raised */
+	double		 when;		/* the deadline, or (FOUND) now */
+	uint64_t	 held;		/* CLEARED: matches held while raised */
+};
+typedef void	(*corr_event_cb)(const struct corr_event *, void *);
+/* Append the expansion of KEY template tmpl for msg to out. */
+typedef void	(*corr_key_fn)(const char *rule, const char *tmpl,
+		    const struct message *, struct strbuf *out, void *);
+/* The definition of a rule name in the ruleset in force, or NULL. */
+typedef const struct rule *(*corr_rule_fn)(const char *name, void *);
+/* One saved record: id unique among them, text one line with its '\n'. */
+typedef void	(*corr_write_fn)(const char *id, const char *record,
+		    size_t len, void *);
+struct corr_stats {
+	size_t		 windows;	/* windows of every kind */
+	size_t		 open;		/* open expectations */
+	size_t		 expect_rules;	/* rules with open expectations */
+	uint64_t	 pattern_tests;	/* EXPECT patterns tried */
+	uint64_t	 key_expansions; /* corr_key_fn calls */
+	uint64_t	 fired;		/* corr_match: CORR_FIRE, correlated */
+	uint64_t	 held;		/* corr_match: CORR_HOLD */
+	uint64_t	 found, missed, cleared;	/* events reported */
+	uint64_t	 expired;	/* windows dropped silently */
+};
+struct corr_loaded {
+	size_t		 restored;	/* windows restored */
+	size_t		 dropped;	/* rule gone or changed, or exists */
+	size_t		 bad;		/* malformed records skipped */
+};
+struct corr	*corr_create(void);
+enum corr_verdict corr_match(struct corr *, const struct rule *,
+		    const char *key, double now, uint64_t *suppressed,
+		    corr_event_cb, void *);
+void		 corr_message(struct corr *, const struct message *,
+		    double now, corr_key_fn, void *, corr_event_cb, void *);
+void		 corr_advance(struct corr *, double now, corr_event_cb,
+		    void *);
+double		 corr_next_deadline(const struct corr *);
+size_t		 corr_count(const struct corr *);
+void		 corr_stats(const struct corr *, struct corr_stats *);
+size_t		 corr_retain(struct corr *, corr_rule_fn, void *);
+void		 corr_save(const struct corr *, corr_write_fn, void *);
+int		 corr_load(struct corr *, const char *, size_t, corr_rule_fn,
+		    void *, struct corr_loaded *, char **cause);
+void		 corr_free(struct corr *);
+
 #endif

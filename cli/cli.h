@@ -8,6 +8,7 @@
 #ifndef VIGIL_CLI_H
 #define VIGIL_CLI_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #define EXIT_OK		0
@@ -70,6 +71,19 @@ void		 offline_init(struct offline *, const char *cmd);
 int		 offline_option(struct offline *, int, const char *);
 int		 offline_start(struct offline *);
 void		 offline_finish(struct offline *);
+
+/* timeline.c: schedules and idle monitors on a log's own clock. */
+enum timeline_event { TL_EVENT_SCHEDULE, TL_EVENT_IDLE };
+typedef void	(*timeline_cb)(enum timeline_event, const char *name,
+		    const char *action, time_t when, size_t seen, void *);
+struct timeline;
+struct timeline	*timeline_create(const struct ruleset *, time_t start);
+void		 timeline_advance(struct timeline *, time_t, timeline_cb,
+		    void *);
+void		 timeline_note(struct timeline *, int target, const char *,
+		    time_t);
+bool		 timeline_next(const struct timeline *, time_t *);
+void		 timeline_free(struct timeline *);
 
 /* cmd-test.c, cmd-replay.c */
 int		 cmd_test(int argc, char **argv);

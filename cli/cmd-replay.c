@@ -7,11 +7,18 @@
  * time.  Actions are planned (substituted) as they would be, so the cost
  * measured is that of parsing, matching and substitution.  --json prints
  * one object whose "rules" member maps every rule to its fire count.
+ *
+ * The daemon's clocks run in the log's own time (timeline.c): schedules
+ * and idle monitors fall due as the messages' time stamps pass them, and
+ * LIMIT and correlation windows count in that time, so the report says
+ * what last week's console would have triggered, in order.  --timeline prints every
+ * firing with its time as it happens.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +36,8 @@ struct example {
 
 struct rule_tally {
 	uint64_t	 count;
+	uint64_t	 limited;	/* firings a LIMIT suppressed */
+	uint64_t	 held;		/* matches a correlation window held */
 	struct example	 first;
 	struct example	 last;
 };
@@ -38,9 +47,25 @@ struct action_tally {
 	uint64_t	 count;
 };
 
+/* Runs of a schedule, alarms of an idle monitor. */
+struct timed_tally {
+	const char	*kind;
+	const char	*name;
+	uint64_t	 count;
+	time_t		 first, last;
+};
+
 struct replay {
 	const struct ruleset	*rs;
 	struct matcher		*m;
+	struct timeline		*tl;
+	struct limits		*limits;
+	struct corr		*corr;
+	uint64_t		 held;		/* by correlation windows */
+	bool			 print_timeline;
+	struct timed_tally	*timed;
+	size_t			 ntimed;
+	uint64_t		 limited;
 	struct rule_tally	*rules;
 	struct action_tally	*actions;
 	size_t			 nactions;
@@ -62,8 +87,10 @@ static const char usage_text[] =
     "usage: vigil replay -c RULES [--format FORMAT] [--source NAME]"
     " [--user USER]\n"
     "                    [--system SYSTEM] [--from TIME] [--to TIME]"
-    " [--time TIME]\n                    [--json] LOG...\n"
-    "  --time dates log lines that carry only a time of day (default: now)\n";
+    " [--time TIME]\n                    [--json] [--timeline] LOG...\n"
+    "  --time dates log lines that carry only a time of day (default: now)\n"
+    "  --timeline prints every firing (rules, schedules, idle monitors)"
+    " in time order\n";
 
 static int
 tally_cmp(const void *a, const void *b)
@@ -98,6 +125,159 @@ set_example(struct example *e, const struct replay *r)
 }
 
 static void
+timeline_line(struct replay *r, time_t when, const char *kind,
+    const char *name, const char *action, const struct plan *plan,
+    const char *note)
+{
+	struct strbuf	 sb;
+
+	if (!r->print_timeline)
+		return;
+	strbuf_init(&sb);
+	show_time(&sb, when);
+	strbuf_addf(&sb, " %-8s %-16s -> %s", kind, name, action);
+	if (note != NULL)
+		strbuf_addf(&sb, " (%s)", note);
+	strbuf_addc(&sb, '\n');
+	if (plan != NULL)
+		show_plan_text(&sb, plan, "      ");
+	fputs(sb.data, stdout);
+	strbuf_free(&sb);
+}
+
+static struct timed_tally *
+timed_tally(struct replay *r, const char *kind, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->ntimed; i++)
+		if (r->timed[i].kind == kind &&
+		    strcmp(r->timed[i].name, name) == 0)
+			return &r->timed[i];
+	r->timed = xreallocarray(r->timed, r->ntimed + 1, sizeof *r->timed);
+	memset(&r->timed[r->ntimed], 0, sizeof *r->timed);
+	r->timed[r->ntimed].kind = kind;
+	r->timed[r->ntimed].name = name;
+	return &r->timed[r->ntimed++];
+}
+
+/* A schedule ran, an idle monitor fired: planned as the daemon would. */
+static void
+on_timed(enum timeline_event ev, const char *name, const char *action,
+    time_t when, size_t seen, void *arg)
+{
+	struct replay		*r = arg;
+	const char		*kind = ev == TL_EVENT_SCHEDULE ? "SCHEDULE" :
+				    "IDLE";
+	struct timed_tally	*t = timed_tally(r, kind, name);
+	struct subst_ctx	 ctx;
+	struct plan		*plan, *p;
+	char			 note[64];
+
+	if (t->count++ == 0)
+		t->first = when;
+	t->last = when;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.kind = kind;
+	ctx.name = name;
+	ctx.now = when;
+	plan = plan_action(r->rs, action, NULL, &ctx);
+	for (p = plan; p != NULL; p = p->next)
+		count_action(r, p->action);
+	snprintf(note, sizeof note, "%zu firings seen", seen);
+	timeline_line(r, when, kind, name, action, plan,
+	    ev == TL_EVENT_IDLE ? note : NULL);
+	plan_free(plan);
+}
+
+static void
+corr_key(const char *rule, const char *tmpl, const struct message *msg,
+    struct strbuf *out, void *arg)
+{
+	struct subst_ctx ctx;
+
+	(void)arg;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.msg = msg;
+	ctx.kind = "RULE";
+	ctx.name = rule;
+	ctx.now = msg->time;
+	subst_expand(tmpl, &ctx, false, out);
+}
+
+/* FOUND, MISSED, CLEARED: counted and planned as the daemon runs them. */
+static void
+on_corr(const struct corr_event *ev, void *arg)
+{
+	static const char *const kinds[] = { "FOUND", "MISSED", "CLEARED" };
+	struct replay		*r = arg;
+	struct timed_tally	*t = timed_tally(r, kinds[ev->kind], ev->rule);
+	struct subst_ctx	 ctx;
+	struct plan		*plan = NULL, *p;
+	char			 note[300];
+
+	if (t->count++ == 0)
+		t->first = (time_t)ev->when;
+	t->last = (time_t)ev->when;
+	if (ev->action != NULL) {
+		memset(&ctx, 0, sizeof ctx);
+		ctx.msg = ev->msg;
+		ctx.kind = kinds[ev->kind];
+		ctx.name = ev->rule;
+		ctx.now = (time_t)ev->when;
+		plan = plan_action(r->rs, ev->action, NULL, &ctx);
+		for (p = plan; p != NULL; p = p->next)
+			count_action(r, p->action);
+	}
+	snprintf(note, sizeof note, "key '%.256s'", ev->key);
+	timeline_line(r, (time_t)ev->when, kinds[ev->kind], ev->rule,
+	    ev->action != NULL ? ev->action : "-", plan, note);
+	plan_free(plan);
+}
+
+/* Whether a correlated rule fires (SUPPRESS, THRESHOLD, EXPECT). */
+static bool
+corr_fires(struct replay *r, const struct rule *rule)
+{
+	struct strbuf	 key;
+	enum corr_verdict v;
+
+	if (rule->suppress == 0 && rule->threshold.count == 0 &&
+	    rule->expect == NULL)
+		return true;
+	strbuf_init(&key);
+	if (rule->key != NULL)
+		corr_key(rule->def.name, rule->key, r->msg, &key, NULL);
+	v = corr_match(r->corr, rule, key.data != NULL ? key.data : "",
+	    (double)r->msg->time, NULL, on_corr, r);
+	strbuf_free(&key);
+	return v == CORR_FIRE;
+}
+
+/*
+ * Everything due up to t, schedules and monitors and correlation
+ * deadlines interleaved in time order.
+ */
+static void
+advance(struct replay *r, time_t t)
+{
+	time_t	 ts;
+	double	 tc;
+	bool	 have;
+
+	for (;;) {
+		have = r->tl != NULL && timeline_next(r->tl, &ts);
+		tc = corr_next_deadline(r->corr);
+		if ((!have || ts > t) && (isinf(tc) || tc > (double)t))
+			break;
+		if (have && ts <= t && (isinf(tc) || (double)ts <= tc))
+			timeline_advance(r->tl, ts, on_timed, r);
+		else
+			corr_advance(r->corr, tc, on_corr, r);
+	}
+}
+
+static void
 on_hit(const struct match_hit *hit, void *arg)
 {
 	struct replay		*r = arg;
@@ -105,6 +285,34 @@ on_hit(const struct match_hit *hit, void *arg)
 	struct subst_ctx	 ctx;
 	struct plan		*plan, *p;
 
+	r->fired++;
+	if (t->count++ == 0)
+		set_example(&t->first, r);
+	set_example(&t->last, r);
+	timeline_note(r->tl, IMON_RULE, hit->rule->def.name, r->msg->time);
+	if (!corr_fires(r, hit->rule)) {
+		t->held++;
+		r->held++;
+		return;
+	}
+	switch (limits_check(r->limits, hit->rule->def.name,
+	    &hit->rule->limit, (double)r->msg->time, NULL)) {
+	case LIMIT_RUN:
+		break;
+	case LIMIT_FIRST:
+		/* The limit action runs once a window, as in the daemon. */
+		if (hit->rule->limit.action != NULL) {
+			count_action(r, hit->rule->limit.action);
+			timeline_line(r, r->msg->time, "LIMIT",
+			    hit->rule->def.name, hit->rule->limit.action, NULL,
+			    "the first trigger over the LIMIT");
+		}
+		/* FALLTHROUGH */
+	case LIMIT_SUPPRESSED:
+		t->limited++;
+		r->limited++;
+		return;
+	}
 	memset(&ctx, 0, sizeof ctx);
 	ctx.msg = r->msg;
 	ctx.hit = hit;
@@ -116,12 +324,10 @@ on_hit(const struct match_hit *hit, void *arg)
 	    &ctx);
 	for (p = plan; p != NULL; p = p->next)
 		count_action(r, p->action);
+	timeline_line(r, r->msg->time, "RULE", hit->rule->def.name,
+	    hit->rule->action, plan, NULL);
 	plan_free(plan);
 	r->undefined += ctx.undefined;
-	r->fired++;
-	if (t->count++ == 0)
-		set_example(&t->first, r);
-	set_example(&t->last, r);
 }
 
 static void
@@ -136,6 +342,11 @@ on_message(const struct message *msg, void *arg)
 	}
 	r->messages++;
 	r->msg = msg;
+	if (r->tl == NULL)
+		r->tl = timeline_create(r->rs, msg->time);
+	advance(r, msg->time);
+	corr_message(r->corr, msg, (double)msg->time, corr_key, NULL, on_corr,
+	    r);
 	if (matcher_run(r->m, msg, on_hit, r) > 0)
 		r->matched++;
 }
@@ -187,6 +398,44 @@ example_json(struct strbuf *sb, const struct example *e)
 }
 
 static void
+timed_json(struct strbuf *sb, const struct replay *r, const char *kind)
+{
+	size_t	 i;
+	bool	 first = true;
+
+	for (i = 0; i < r->ntimed; i++) {
+		if (strcmp(r->timed[i].kind, kind) != 0)
+			continue;
+		strbuf_adds(sb, first ? "" : ", ");
+		first = false;
+		json_str(sb, r->timed[i].name);
+		strbuf_addf(sb, ": %llu", (unsigned long long)r->timed[i].count);
+	}
+}
+
+static void
+timed_text(struct strbuf *sb, const struct replay *r, const char *kind,
+    const char *title)
+{
+	size_t	 i;
+	bool	 first = true;
+
+	for (i = 0; i < r->ntimed; i++) {
+		if (strcmp(r->timed[i].kind, kind) != 0)
+			continue;
+		if (first)
+			strbuf_addf(sb, "\n%s:\n", title);
+		first = false;
+		strbuf_addf(sb, "  %-16s %8llu  first ", r->timed[i].name,
+		    (unsigned long long)r->timed[i].count);
+		show_time(sb, r->timed[i].first);
+		strbuf_adds(sb, ", last ");
+		show_time(sb, r->timed[i].last);
+		strbuf_addc(sb, '\n');
+	}
+}
+
+static void
 report_json(struct replay *r, const struct msgreader_stats *st,
     double secs, struct strbuf *sb)
 {
@@ -214,6 +463,18 @@ report_json(struct replay *r, const struct msgreader_stats *st,
 		strbuf_addf(sb, ": %llu", (unsigned long long)
 		    r->actions[i].count);
 	}
+	strbuf_addf(sb, "}, \"limited\": %llu, \"schedules\": {",
+	    (unsigned long long)r->limited);
+	timed_json(sb, r, "SCHEDULE");
+	strbuf_adds(sb, "}, \"idle_monitors\": {");
+	timed_json(sb, r, "IDLE");
+	strbuf_addf(sb, "}, \"held\": %llu, \"found\": {",
+	    (unsigned long long)r->held);
+	timed_json(sb, r, "FOUND");
+	strbuf_adds(sb, "}, \"missed\": {");
+	timed_json(sb, r, "MISSED");
+	strbuf_adds(sb, "}, \"cleared\": {");
+	timed_json(sb, r, "CLEARED");
 	strbuf_adds(sb, "}, \"examples\": {");
 	for (i = 0; i < n; i++) {
 		if (r->rules[i].count == 0)
@@ -263,14 +524,27 @@ report_text(struct replay *r, const struct msgreader_stats *st, double secs,
 	strbuf_adds(sb, "\nrules:\n");
 	for (i = 0; i < n; i++) {
 		rule = (const struct rule *)ruleset_get(r->rs, DEF_RULE, i);
-		strbuf_addf(sb, "  %-16s %8llu\n", rule->def.name,
+		strbuf_addf(sb, "  %-16s %8llu", rule->def.name,
 		    (unsigned long long)r->rules[i].count);
+		if (r->rules[i].held > 0)
+			strbuf_addf(sb, " (%llu held by its correlation window)",
+			    (unsigned long long)r->rules[i].held);
+		if (r->rules[i].limited > 0)
+			strbuf_addf(sb, " (%llu suppressed by LIMIT)",
+			    (unsigned long long)r->rules[i].limited);
+		strbuf_addc(sb, '\n');
 		if (r->rules[i].count == 0)
 			continue;
 		example_text(sb, "first", &r->rules[i].first);
 		if (r->rules[i].count > 1)
 			example_text(sb, "last ", &r->rules[i].last);
 	}
+	timed_text(sb, r, "SCHEDULE", "schedules (in the log's time)");
+	timed_text(sb, r, "IDLE", "idle monitors (in the log's time)");
+	timed_text(sb, r, "FOUND", "expected messages that came (EXPECT)");
+	timed_text(sb, r, "MISSED", "expected messages that did not come"
+	    " (EXPECT)");
+	timed_text(sb, r, "CLEARED", "conditions that cleared (CLEAR)");
 	strbuf_adds(sb, "\nactions (would run):\n");
 	for (i = 0; i < r->nactions; i++)
 		strbuf_addf(sb, "  %-16s %8llu\n", r->actions[i].name,
@@ -299,6 +573,7 @@ cmd_replay(int argc, char **argv)
 		{ "from", required_argument, NULL, 'F' },
 		{ "to", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "timeline", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -314,7 +589,7 @@ cmd_replay(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	offline_init(&o, "vigil replay");
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, OFFLINE_OPTS "F:T:jh", longopts,
+	while ((ch = getopt_long(argc, argv, OFFLINE_OPTS "F:T:jLh", longopts,
 	    NULL)) != -1) {
 		switch (offline_option(&o, ch, optarg)) {
 		case 0:
@@ -340,6 +615,9 @@ cmd_replay(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'L':
+			r.print_timeline = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return EXIT_OK;
@@ -357,6 +635,8 @@ cmd_replay(int argc, char **argv)
 		return EXIT_FAILED;
 	r.rs = o.rs;
 	r.now = o.now;
+	r.limits = limits_create();
+	r.corr = corr_create();
 	r.m = matcher_create(o.rs);
 	r.rules = xcalloc(ruleset_count(o.rs, DEF_RULE) + 1, sizeof *r.rules);
 	r.nactions = ruleset_count(o.rs, DEF_ACTION);
@@ -371,6 +651,9 @@ cmd_replay(int argc, char **argv)
 		if (replay_file(&r, o.reader, argv[i]) != 0)
 			status = EXIT_FAILED;
 	}
+	/* What falls due up to --to (or the last message) still counts. */
+	if (r.tl != NULL && r.to_set)
+		advance(&r, r.to - 1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -391,6 +674,10 @@ cmd_replay(int argc, char **argv)
 	}
 	free(r.rules);
 	free(r.actions);
+	free(r.timed);
+	timeline_free(r.tl);
+	limits_free(r.limits);
+	corr_free(r.corr);
 	matcher_free(r.m);
 	offline_finish(&o);
 	if (fflush(stdout) != 0)

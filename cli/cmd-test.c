@@ -7,6 +7,11 @@
  * candidate rules did not fire.  Nothing is run.  --json prints one object
  * per message: "message", "matched" (rule names in firing order), "fired"
  * (each rule with its actions' plans) and "not_fired" (rule and reason).
+ *
+ * "vigil test -c RULES --schedules [N]" lists instead the next N runs
+ * (default 5) of every schedule after --time (default now), holidays,
+ * time zones and daylight saving applied, as the daemon would run them
+ * if it started at that time.
  */
 #include "config.h"
 
@@ -36,7 +41,61 @@ static const char usage_text[] =
     "usage: vigil test -c RULES [--format FORMAT] [--source NAME]"
     " [--user USER]\n"
     "                  [--system SYSTEM] [--time 'YYYY-MM-DD HH:MM']"
-    " [--json] [MESSAGE...]\n";
+    " [--json] [MESSAGE...]\n"
+    "       vigil test -c RULES --schedules [N] [--time 'YYYY-MM-DD HH:MM']"
+    " [--json]\n";
+
+/* The next n runs of every schedule after now. */
+static int
+list_schedules(const struct ruleset *rs, time_t now, long n, bool json)
+{
+	const struct schedule	*s;
+	struct strbuf		 sb;
+	size_t			 i, count = ruleset_count(rs, DEF_SCHEDULE);
+	time_t			 t, next;
+	long			 k;
+
+	strbuf_init(&sb);
+	if (json)
+		strbuf_adds(&sb, "{\"schedules\": {");
+	for (i = 0; i < count; i++) {
+		s = (const struct schedule *)ruleset_get(rs, DEF_SCHEDULE, i);
+		if (json) {
+			strbuf_adds(&sb, i > 0 ? ", " : "");
+			json_str(&sb, s->def.name);
+			strbuf_adds(&sb, ": [");
+		} else {
+			strbuf_addf(&sb, "%s (", s->def.name);
+			when_describe(&s->when, &sb);
+			strbuf_addf(&sb, "%s%s), action %s:\n",
+			    s->tz != NULL ? ", TZ " : "",
+			    s->tz != NULL ? s->tz : "", s->action);
+		}
+		for (t = now, k = 0; k < n; k++, t = next) {
+			if (!sched_next(s, rs, now, t, &next)) {
+				if (!json)
+					strbuf_adds(&sb, "  no further run\n");
+				break;
+			}
+			if (json) {
+				strbuf_adds(&sb, k > 0 ? ", " : "");
+				strbuf_addf(&sb, "%lld", (long long)next);
+			} else {
+				strbuf_adds(&sb, "  ");
+				show_time(&sb, next);
+				strbuf_addc(&sb, '\n');
+			}
+		}
+		if (json)
+			strbuf_addc(&sb, ']');
+	}
+	strbuf_adds(&sb, json ? "}}\n" : "");
+	if (!json && count == 0)
+		strbuf_adds(&sb, "no schedules\n");
+	fputs(sb.data != NULL ? sb.data : "", stdout);
+	strbuf_free(&sb);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+}
 
 static void
 on_hit(const struct match_hit *hit, void *arg)
@@ -145,12 +204,16 @@ cmd_test(int argc, char **argv)
 	static const struct option longopts[] = {
 		OFFLINE_LONGOPTS,
 		{ "json", no_argument, NULL, 'j' },
+		{ "schedules", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct offline		 o;
 	struct test_run		 t;
-	int			 ch, i;
+	int			 ch, i, status;
+	bool			 schedules = false;
+	long			 nruns = 5;
+	char			*end;
 	char			*line = NULL;
 	size_t			 cap = 0;
 	ssize_t			 n;
@@ -158,7 +221,7 @@ cmd_test(int argc, char **argv)
 	memset(&t, 0, sizeof t);
 	offline_init(&o, "vigil test");
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, OFFLINE_OPTS "jh", longopts,
+	while ((ch = getopt_long(argc, argv, OFFLINE_OPTS "jSh", longopts,
 	    NULL)) != -1) {
 		switch (offline_option(&o, ch, optarg)) {
 		case 0:
@@ -169,6 +232,9 @@ cmd_test(int argc, char **argv)
 		switch (ch) {
 		case 'j':
 			t.json = true;
+			break;
+		case 'S':
+			schedules = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -182,6 +248,23 @@ cmd_test(int argc, char **argv)
 		fprintf(stderr, "vigil test: -c RULES is required\n%s",
 		    usage_text);
 		return EXIT_USAGE;
+	}
+	if (schedules) {
+		if (optind < argc) {
+			nruns = strtol(argv[optind], &end, 10);
+			if (*end != '\0' || nruns < 1 || nruns > 100000 ||
+			    optind + 1 < argc) {
+				fprintf(stderr, "vigil test: --schedules takes"
+				    " one count, 1 to 100000, got '%s'\n",
+				    argv[optind]);
+				return EXIT_USAGE;
+			}
+		}
+		if (offline_start(&o) != 0)
+			return EXIT_FAILED;
+		status = list_schedules(o.rs, o.now, nruns, t.json);
+		offline_finish(&o);
+		return status;
 	}
 	if (offline_start(&o) != 0)
 		return EXIT_FAILED;

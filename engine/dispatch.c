@@ -158,7 +158,7 @@ history_end(struct job_ctx *jc, const struct job_result *r,
 
 	memset(&h, 0, sizeof h);
 	h.id = jc->link_id;
-	h.end = r != NULL ? r->end : ev_time();
+	h.end = (r != NULL ? r->end : ev_time()) + jc->d->clock_offset;
 	h.status = r != NULL ? r->status : -1;
 	h.signal = r != NULL ? r->signal : 0;
 	h.timed_out = r != NULL && r->timed_out;
@@ -179,7 +179,7 @@ on_start(struct job *job, const struct plan *link, long pid, void *arg)
 	strbuf_reset(&jc->out);
 	jc->lines = 0;
 	if (jc->d->state != NULL)
-		history_start(jc, link, pid, ev_time());
+		history_start(jc, link, pid, ev_time() + jc->d->clock_offset);
 }
 
 /* An output line: logged, kept for the history, and a message again. */
@@ -230,7 +230,8 @@ on_done(struct job *job, const struct job_result *r, void *arg)
 	(void)job;
 	if (d->state != NULL) {
 		if (!jc->link_open)	/* never started: refused, no exec */
-			history_start(jc, r->plan, 0, r->start);
+			history_start(jc, r->plan, 0, r->start +
+			    d->clock_offset);
 		history_end(jc, r, result, jc->out.data, jc->out.len >
 		    STATE_OUTPUT_MAX ? STATE_OUTPUT_MAX : jc->out.len);
 	}
@@ -414,7 +415,7 @@ start_job(struct vigild *d, struct plan *plan, const char *kind,
 		jc->user = msg->user != NULL && *msg->user != '\0' ?
 		    xstrdup(msg->user) : NULL;
 	}
-	jc->received = ev_now(d->loop);
+	jc->received = vigild_now(d);
 	d->jobs++;
 	runner_start(d->runner, plan, &lim, &job_cb, jc);
 }
@@ -507,8 +508,13 @@ on_hit(const struct match_hit *hit, void *arg)
 	}
 	if (suspended(d, "RULE", r->def.name))
 		return;
+	imon_note(d, IMON_RULE, r->def.name);
+	if (!windows_fire(d, r, f->msg)) {
+		d->correlated++;
+		return;
+	}
 	switch (limits_check(d->limits, r->def.name, &r->limit,
-	    ev_now(d->loop), &suppressed)) {
+	    vigild_now(d), &suppressed)) {
 	case LIMIT_RUN:
 		break;
 	case LIMIT_FIRST:
@@ -538,6 +544,45 @@ on_hit(const struct match_hit *hit, void *arg)
 	start_job(d, plan, "RULE", r->def.name, f->msg, f->lin);
 }
 
+/*
+ * A trigger that is not a rule matching a message: a schedule, a monitor.
+ * Its LIMIT window is kept under "KIND:NAME", apart from rules'.
+ */
+void
+dispatch_trigger(struct vigild *d, const struct trigger *t)
+{
+	struct subst_ctx ctx;
+	struct plan	*plan;
+	char		*lname;
+	uint64_t	 suppressed;
+	enum limit_verdict v;
+
+	if (suspended(d, t->kind, t->name))
+		return;
+	xasprintf(&lname, "%s:%s", t->kind, t->name);
+	v = limits_check(d->limits, lname, t->limit, vigild_now(d),
+	    &suppressed);
+	free(lname);
+	if (v != LIMIT_RUN) {
+		d->limited++;
+		if (v == LIMIT_FIRST)
+			vigild_event(d, t->lin, "ACTION_LIMITED", t->name,
+			    "LIMIT %u,%us reached: %s suppressed until the"
+			    " window ends", (unsigned)t->limit->count,
+			    (unsigned)t->limit->interval, t->action);
+		return;
+	}
+	memset(&ctx, 0, sizeof ctx);
+	ctx.msg = t->msg;
+	ctx.kind = t->kind;
+	ctx.name = t->name;
+	ctx.parm = t->parm;
+	ctx.now = (time_t)vigild_now(d);
+	plan = plan_action(d->cur->rs, t->action, t->env, &ctx);
+	log_info("%s %s fired: action %s", t->kind, t->name, t->action);
+	start_job(d, plan, t->kind, t->name, t->msg, t->lin);
+}
+
 void
 dispatch_message(struct vigild *d, const struct message *msg,
     const struct lineage *lin)
@@ -545,7 +590,11 @@ dispatch_message(struct vigild *d, const struct message *msg,
 	struct fire_ctx	 f = { d, msg, lin };
 
 	d->messages++;
+	if (d->corr != NULL)
+		windows_message(d, msg);
 	matcher_run(d->cur->m, msg, on_hit, &f);
+	if (d->corr != NULL)
+		windows_arm(d);
 }
 
 bool

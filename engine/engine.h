@@ -8,6 +8,7 @@
 #ifndef VIGIL_ENGINE_H
 #define VIGIL_ENGINE_H
 
+#include <ev.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +52,10 @@ struct lineage {
 };
 
 struct pending;		/* a message or event waiting to be dispatched */
+struct sched_rt;	/* a running schedule */
+struct corr;
+struct rule;
+struct imon_rt;		/* a running idle monitor */
 struct suspended;	/* a suspended rule, action or source */
 
 struct vigild {
@@ -62,6 +67,11 @@ struct vigild {
 	struct limits	*limits;	/* LIMIT windows by rule name */
 	struct pending	*pending, **pending_tail;
 	struct suspended *suspended;
+	struct sched_rt	*schedules;
+	struct imon_rt	*imons;
+	double		 clock_offset;	/* --test-clock: added to the time */
+	struct corr	*corr;		/* correlation windows */
+	ev_timer	 corr_timer;	/* on their earliest deadline */
 	uint64_t	 npending;
 	struct src	*sources;	/* running sources, a list */
 	struct state	*state;		/* SQLite store, NULL with --no-state */
@@ -74,6 +84,7 @@ struct vigild {
 	uint64_t	 messages;
 	uint64_t	 fired;
 	uint64_t	 limited;	/* firings suppressed by LIMIT */
+	uint64_t	 correlated;	/* matches held by a correlation window */
 	uint64_t	 looped;	/* firings stopped by the loop guard */
 	uint64_t	 injected;	/* messages from actions and events */
 	uint64_t	 interrupted;	/* jobs cut by the stop */
@@ -92,6 +103,20 @@ void		 rsref_put(struct rsref *);
  */
 void		 dispatch_message(struct vigild *, const struct message *,
 		    const struct lineage *lin);
+struct limit;
+struct trigger {
+	const char		*kind;		/* &0: SCHEDULE, IDLE, EVENT */
+	const char		*name;		/* &R */
+	const char		*action;
+	const char		*env;		/* ENV override, or NULL */
+	const char		*parm;
+	const struct limit	*limit;
+	const struct message	*msg;		/* its fields, or NULL */
+	const struct lineage	*lin;
+};
+void		 dispatch_trigger(struct vigild *, const struct trigger *);
+/* The daemon's idea of the time: the loop's, moved by --test-clock. */
+double		 vigild_now(const struct vigild *);
 bool		 dispatch_idle(const struct vigild *);
 void		 lineage_copy(struct lineage *, const struct lineage *,
 		    const char *add);
@@ -112,6 +137,27 @@ void		 vigild_inject(struct vigild *, const struct lineage *,
 void		 vigild_drain(struct vigild *);
 void		 vigild_drain_free(struct vigild *);
 const char	*event_msgid(const char *event);
+
+/*
+ * sched.c: DEFSCHD schedules on libev periodic timers (absolute wall-clock
+ * times, so a clock change or a suspend does not shift them).
+ */
+void		 scheds_start(struct vigild *);
+void		 scheds_free(struct vigild *);
+
+/* imon.c: DEFIMON idle monitors: what did not happen often enough. */
+void		 imons_start(struct vigild *);
+void		 imons_free(struct vigild *);
+void		 imon_note(struct vigild *, int target, const char *name);
+
+/* windows.c: DEFRULE correlation windows (actions/correlate.c). */
+void		 windows_start(struct vigild *);
+void		 windows_reload(struct vigild *);
+void		 windows_stop(struct vigild *);
+void		 windows_arm(struct vigild *);
+void		 windows_message(struct vigild *, const struct message *);
+bool		 windows_fire(struct vigild *, const struct rule *,
+		    const struct message *);
 
 /* suspend.c: SUSPEND and RESUME of rules, actions and sources. */
 bool		 suspended(struct vigild *, const char *kind,

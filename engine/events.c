@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/conslog.h"
 #include "engine/engine.h"
@@ -60,6 +61,8 @@ static const struct {
 struct pending {
 	struct message	*msg;
 	struct lineage	 lin;
+	char		*event;		/* a daemon event: its name, object */
+	char		*object;
 	struct pending	*next;
 };
 
@@ -74,7 +77,7 @@ event_msgid(const char *event)
 	return "VGL099I";
 }
 
-static void
+static struct pending *
 enqueue(struct vigild *d, struct message *msg, const struct lineage *lin,
     const char *add)
 {
@@ -88,7 +91,7 @@ enqueue(struct vigild *d, struct message *msg, const struct lineage *lin,
 			    " %d waiting (an action floods its output?)",
 			    (unsigned long long)dropped, PENDING_MAX);
 		message_free(msg);
-		return;
+		return NULL;
 	}
 	p = xcalloc(1, sizeof *p);
 	p->msg = msg;
@@ -98,6 +101,7 @@ enqueue(struct vigild *d, struct message *msg, const struct lineage *lin,
 	*d->pending_tail = p;
 	d->pending_tail = &p->next;
 	d->npending++;
+	return p;
 }
 
 /*
@@ -110,6 +114,7 @@ vigild_event(struct vigild *d, const struct lineage *lin, const char *event,
 {
 	struct strbuf	 sb;
 	struct message	*msg;
+	struct pending	*p;
 	const char	*id = event_msgid(event);
 	va_list		 ap;
 
@@ -132,7 +137,45 @@ vigild_event(struct vigild *d, const struct lineage *lin, const char *event,
 	msg = message_create(sb.data, sb.len, VIGILD_SOURCE_NAME, d->sysname,
 	    VIGILD_SOURCE_NAME, (time_t)ev_now(d->loop));
 	strbuf_free(&sb);
-	enqueue(d, msg, lin, NULL);
+	if ((p = enqueue(d, msg, lin, NULL)) != NULL) {
+		p->event = xstrdup(event);
+		p->object = xstrdup(object);
+	}
+}
+
+/*
+ * DEFEMON with EVENT: each event monitor that names the event (and whose
+ * SOURCE, if any, matches the object) fires with the event message's
+ * fields: &1 the message id, &2 the event, &3 the object, then the
+ * detail.
+ */
+static void
+emon_events(struct vigild *d, const struct pending *p)
+{
+	const struct emon	*e;
+	struct trigger		 t;
+	size_t			 i, j, n = ruleset_count(d->cur->rs, DEF_EMON);
+
+	for (i = 0; i < n; i++) {
+		e = (const struct emon *)ruleset_get(d->cur->rs, DEF_EMON, i);
+		for (j = 0; j < e->events.n; j++)
+			if (strcasecmp(e->events.v[j], p->event) == 0)
+				break;
+		if (j == e->events.n || (e->source != NULL &&
+		    wild_match(e->source, p->object, true) != 1))
+			continue;
+		memset(&t, 0, sizeof t);
+		t.kind = "EVENT";
+		t.name = e->def.name;
+		t.action = e->action;
+		t.env = e->env.env;
+		t.parm = e->parm;
+		t.limit = &e->limit;
+		t.msg = p->msg;
+		t.lin = &p->lin;
+		dispatch_trigger(d, &t);
+		imon_note(d, IMON_EVENT, e->def.name);
+	}
 }
 
 /* A message an action produced (output line, EMIT), from source. */
@@ -164,8 +207,12 @@ vigild_drain(struct vigild *d)
 			    ev_now(d->loop), p->msg->user, p->msg->text,
 			    p->msg->len);
 		dispatch_message(d, p->msg, &p->lin);
+		if (p->event != NULL && !d->stopping)
+			emon_events(d, p);
 		message_free(p->msg);
 		lineage_free(&p->lin);
+		free(p->event);
+		free(p->object);
 		free(p);
 	}
 }
@@ -179,6 +226,8 @@ vigild_drain_free(struct vigild *d)
 		d->pending = p->next;
 		message_free(p->msg);
 		lineage_free(&p->lin);
+		free(p->event);
+		free(p->object);
 		free(p);
 	}
 	d->pending_tail = &d->pending;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -42,7 +43,8 @@ usage(FILE *f)
 	    " [--once] [--console-log DIR]\n"
 	    "              [--console-log-size BYTES] [--log-json]"
 	    " [--syslog]\n"
-	    "              [--stop-grace SECONDS] [--log-messages]\n");
+	    "              [--stop-grace SECONDS] [--log-messages]"
+	    " [--test-clock TIME]\n");
 }
 
 /* Load a ruleset and its matcher; NULL after logging every error. */
@@ -97,12 +99,36 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	d->cur = ref;
 	d->reloads++;
 	sources_reload(d, ref->rs);
+	scheds_start(d);
+	imons_start(d);
+	windows_reload(d);
 	vigild_event(d, NULL, "RELOAD_DONE", d->config, "%zu rules, %zu"
 	    " actions", ruleset_count(ref->rs, DEF_RULE),
 	    ruleset_count(ref->rs, DEF_ACTION));
 }
 
 static double	stop_grace = VIGILD_STOP_GRACE;
+
+/* "YYYY-MM-DDTHH:MM:SS" in local time. */
+static bool
+parse_clock(const char *s, time_t *t)
+{
+	struct tm	 tm;
+	const char	*end;
+
+	memset(&tm, 0, sizeof tm);
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL ||
+	    *end != '\0')
+		return false;
+	tm.tm_isdst = -1;
+	return (*t = mktime(&tm)) != (time_t)-1;
+}
+
+double
+vigild_now(const struct vigild *d)
+{
+	return ev_now(d->loop) + d->clock_offset;
+}
 
 static void
 on_grace(struct ev_loop *loop, ev_timer *w, int revents)
@@ -203,7 +229,7 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_ONCE = 256, OPT_CONSLOG, OPT_CONSLOG_SIZE, OPT_JSON,
-	    OPT_SYSLOG, OPT_GRACE, OPT_LOGMSG };
+	    OPT_SYSLOG, OPT_GRACE, OPT_LOGMSG, OPT_CLOCK };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'n' },
@@ -217,12 +243,14 @@ main(int argc, char **argv)
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "stop-grace", required_argument, NULL, OPT_GRACE },
 		{ "log-messages", no_argument, NULL, OPT_LOGMSG },
+		{ "test-clock", required_argument, NULL, OPT_CLOCK },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char		*config = VIGILD_DEFAULT_CONFIG, *err = NULL, *end;
 	char		*conslog_dir = NULL;
+	time_t		 test_clock = 0;
 	unsigned long long conslog_size = CONSLOG_MAX_BYTES;
 	int		 ch, check = 0;
 	uint64_t	 interrupted = 0;
@@ -274,6 +302,14 @@ main(int argc, char **argv)
 			    stop_grace > 3600) {
 				fprintf(stderr, "vigild: --stop-grace: seconds"
 				    " from 0 to 3600, got '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_CLOCK:
+			if (!parse_clock(optarg, &test_clock)) {
+				fprintf(stderr, "vigild: --test-clock: expected"
+				    " a local time YYYY-MM-DDTHH:MM:SS, got"
+				    " '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -344,6 +380,12 @@ main(int argc, char **argv)
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	d.sysname = uname(&un) == 0 ? xstrdup(un.nodename) : xstrdup("?");
 	d.loop = ev_default_loop(EVFLAG_AUTO);
+	if (test_clock != 0) {
+		/* Tests and demonstrations: the daemon's clock starts there. */
+		d.clock_offset = (double)test_clock - ev_now(d.loop);
+		log_warnx("--test-clock: the daemon's clock is moved by %+.0f"
+		    " seconds", d.clock_offset);
+	}
 	d.runner = runner_create(d.loop, VIGILD_MAX_CHILDREN);
 	d.limits = limits_create();
 	suspend_load(&d);
@@ -361,6 +403,9 @@ main(int argc, char **argv)
 		ev_loop_destroy(d.loop);
 		return EXIT_FAILED;
 	}
+	scheds_start(&d);
+	imons_start(&d);
+	windows_start(&d);
 	vigild_event(&d, NULL, "DAEMON_STARTED", "VIGILD", "%zu rules, %zu"
 	    " actions, %zu sources; state in %s",
 	    ruleset_count(d.cur->rs, DEF_RULE),
@@ -396,6 +441,9 @@ main(int argc, char **argv)
 	ev_run(d.loop, 0);
 
 	runner_stats(d.runner, &st);
+	scheds_free(&d);
+	imons_free(&d);
+	windows_stop(&d);
 	sources_report(&d);
 	sources_free(&d);	/* offsets saved */
 	runner_free(d.runner);	/* kills what still runs: interrupted */
@@ -404,11 +452,13 @@ main(int argc, char **argv)
 		log_warnx("%llu actions interrupted by the stop (recorded in"
 		    " the history)", (unsigned long long)d.interrupted);
 	log_info("stopped: %llu messages from sources and %llu from actions"
-	    " and events, %llu rule firings, %llu limited,"
+	    " and events, %llu rule firings, %llu held by correlation windows,"
+	    " %llu limited,"
 	    " %llu stopped by the loop guard, %llu action links run, %llu"
 	    " failed, %llu timed out, %llu refused; %llu reloads (%llu"
 	    " failed)", (unsigned long long)(d.messages - d.injected),
-	    (unsigned long long)d.injected, (unsigned long long)d.fired, (unsigned long long)d.limited,
+	    (unsigned long long)d.injected, (unsigned long long)d.fired,
+	    (unsigned long long)d.correlated, (unsigned long long)d.limited,
 	    (unsigned long long)d.looped, (unsigned long long)st.finished,
 	    (unsigned long long)st.failed, (unsigned long long)st.timed_out,
 	    (unsigned long long)st.refused, (unsigned long long)d.reloads,

@@ -459,6 +459,18 @@ void		 ruleset_summary(const struct ruleset *, struct strbuf *);
 void		 ruleset_dump(const struct ruleset *, struct strbuf *);
 
 /*
+ * schedule.c: when a DEFSCHD runs, in its TZ (NULL: local time), with
+ * DAYS, HOURS and the DEFDATE holidays of a ruleset (NULL: none).  anchor
+ * is when the schedule was started, reloaded or defined (EVERY, NOW+).
+ */
+bool		 sched_next(const struct schedule *, const struct ruleset *,
+		    time_t anchor, time_t after, time_t *next);
+size_t		 sched_list(const struct schedule *, const struct ruleset *,
+		    time_t anchor, time_t after, time_t *out, size_t n);
+bool		 sched_allows(const struct schedule *,
+		    const struct ruleset *, time_t);
+
+/*
  * compile.c, index.c, match.c: the matching engine.  ruleset_load()
  * compiles every pattern (PCRE2, JIT when available) and builds the rule
  * index; a matcher holds the scratch space of one thread of matching and

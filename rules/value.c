@@ -566,16 +566,23 @@ value_parse(const struct operand *op, const char *s, void *slot,
 		const char	*part[3];
 		size_t		 len[3];
 		long		 n;
+		/* Plain minutes up to the reference's 999999, or 30s, 2h. */
+		if (split_commas(s, part, len, 2) == 2 &&
+		    all_digits(part[1], len[1]) &&
+		    (v = number(part[1], len[1], COUNT_MAX)) >= 0)
+			oc[1] = (uint32_t)v * 60;
+		else if (split_commas(s, part, len, 2) != 2 ||
+		    duration(part[1], len[1], &oc[1]) != 0)
+			oc[1] = 0;
 		if (split_commas(s, part, len, 2) != 2 ||
 		    (n = number(part[0], len[0], COUNT_MAX)) < 1 ||
-		    (v = number(part[1], len[1], COUNT_MAX)) < 1) {
-			xasprintf(cause, "expected count,interval: a count and"
-			    " an interval in minutes, both 1 to %u, got '%s'",
-			    COUNT_MAX, s);
+		    oc[1] == 0) {
+			xasprintf(cause, "expected count,interval: a count of"
+			    " 1 to %u and an interval in minutes (or with a"
+			    " suffix s, m, h), got '%s'", COUNT_MAX, s);
 			return -1;
 		}
 		oc[0] = (uint32_t)n;
-		oc[1] = (uint32_t)v * 60;
 		return 0;
 	}
 	case V_DELAY:
@@ -731,7 +738,8 @@ value_format(const struct operand *op, const void *slot, struct strbuf *sb)
 		format_counted(slot, sb);
 		break;
 	case V_OCCUR:
-		strbuf_addf(sb, "%u,%u", u[0], u[1] / 60);
+		strbuf_addf(sb, "%u,", u[0]);
+		format_duration(u[1], sb);
 		break;
 	case V_DELAY:
 		strbuf_addf(sb, "%02u:%02u", *u / 60, *u % 60);

@@ -965,14 +965,17 @@ START_TEST(test_imon_errors)
 	tu_check_errors("DEFIMON NAME I1 RULE R1 ACTION NULL\n",
 	    "t.rules:1:1: error: DEFIMON I1: OCCUR is required");
 	check_value_error("DEFIMON NAME I1 RULE R1 ACTION NULL", "OCCUR", "0,5",
-	    "DEFIMON I1", "OCCUR", "expected count,interval: a count and an"
-	    " interval in minutes, both 1 to 999999, got '0,5'");
+	    "DEFIMON I1", "OCCUR", "expected count,interval: a count of 1 to"
+	    " 999999 and an interval in minutes (or with a suffix s, m, h),"
+	    " got '0,5'");
 	check_value_error("DEFIMON NAME I1 RULE R1 ACTION NULL", "OCCUR",
-	    "1,30s", "DEFIMON I1", "OCCUR", "expected count,interval: a count"
-	    " and an interval in minutes, both 1 to 999999, got '1,30s'");
+	    "1,30x", "DEFIMON I1", "OCCUR", "expected count,interval: a count"
+	    " of 1 to 999999 and an interval in minutes (or with a suffix s, m,"
+	    " h), got '1,30x'");
 	check_value_error("DEFIMON NAME I1 RULE R1 ACTION NULL", "OCCUR",
 	    "1,2,3", "DEFIMON I1", "OCCUR", "expected count,interval: a count"
-	    " and an interval in minutes, both 1 to 999999, got '1,2,3'");
+	    " of 1 to 999999 and an interval in minutes (or with a suffix s, m,"
+	    " h), got '1,2,3'");
 	tu_check_errors("DEFIMON NAME I1 IDLE I1 OCCUR 1,5 ACTION NULL\n",
 	    "t.rules:1:22: error: DEFIMON I1 IDLE: an idle monitor cannot watch"
 	    " itself");
