@@ -150,6 +150,9 @@ void		 imons_start(struct vigild *);
 void		 imons_free(struct vigild *);
 void		 imon_note(struct vigild *, int target, const char *name);
 
+/* vmevent.c: z/VM *VMEVENT records (as text) for DEFEMON. */
+void		 vmevent_message(struct vigild *, const struct message *);
+
 /* windows.c: DEFRULE correlation windows (actions/correlate.c). */
 void		 windows_start(struct vigild *);
 void		 windows_reload(struct vigild *);

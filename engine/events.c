@@ -51,6 +51,8 @@ static const struct {
 	{ "CONSLOG_RECOVERED",	"VGL033I" },
 	{ "DAEMON_STARTED",	"VGL040I" },
 	{ "DAEMON_STOPPING",	"VGL041I" },
+	{ "LOGON",		"VGL042I" },
+	{ "LOGOFF",		"VGL043I" },
 	{ "PLUGIN_FAILED",	"VGL050E" },
 	{ "PLUGIN_DISABLED",	"VGL051E" },
 };
@@ -159,7 +161,7 @@ emon_events(struct vigild *d, const struct pending *p)
 	for (i = 0; i < n; i++) {
 		e = (const struct emon *)ruleset_get(d->cur->rs, DEF_EMON, i);
 		for (j = 0; j < e->events.n; j++)
-			if (strcasecmp(e->events.v[j], p->event) == 0)
+			if (wild_match(e->events.v[j], p->event, true) == 1)
 				break;
 		if (j == e->events.n || (e->source != NULL &&
 		    wild_match(e->source, p->object, true) != 1))

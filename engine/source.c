@@ -74,8 +74,10 @@ src_message(struct src *s, const struct message *msg)
 		conslog_write(d->conslog, s->name, ev_now(d->loop), msg->user,
 		    msg->text, msg->len);
 	imon_note(d, IMON_SOURCE, s->name);
-	if (!suspended(d, "SOURCE", s->name))
+	if (!suspended(d, "SOURCE", s->name)) {
 		dispatch_message(d, msg, NULL);
+		vmevent_message(d, msg);
+	}
 }
 
 void

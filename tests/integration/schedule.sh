@@ -70,6 +70,10 @@ DEFRULE NAME BAD MATCH 'FAIL*' ACTION BAD
 DEFACTN NAME BAD COMMAND 'false'
 DEFEMON NAME ONFAIL EVENT ACTION_FAILED ACTION TELL
 DEFACTN NAME TELL COMMAND 'touch emon-&0-&R-&2-&3'
+DEFEMON NAME TCPDOWN CLASS 0 TYPE 1 USER TCPIP ACTION RESTART
+DEFACTN NAME RESTART COMMAND 'touch vm-&0-&1-&2-&3-&4-&5-&6'
+DEFEMON NAME ANYON EVENT LOG* ACTION SEEN
+DEFACTN NAME SEEN COMMAND 'touch seen-&2-&3'
 RULES
 rm -f in; mkfifo in
 "$VIGILD" -c i.rules -D st3 <in >out3 2>log3 &
@@ -86,6 +90,13 @@ echo FAIL >&3
 wait_for log3 "EVENT ONFAIL fired"
 sleep 0.3
 is "DEFEMON: fired on ACTION_FAILED with the event's fields" "$(ls emon-*)" "emon-EVENT-ONFAIL-ACTION_FAILED-BAD"
+printf '%s\n' 'VMEVENT 0 1 OTHER' 'VMEVENT 0 1 TCPIP 0A' 'VMEVENT 0 0 LINUX01' >&3
+wait_for log3 "EVENT ANYON fired"
+sleep 0.3
+is "DEFEMON CLASS/TYPE/USER: a *VMEVENT logoff of TCPIP, with the reference's fields" \
+	"$(ls vm-* | tr '\n' ' ')" "vm-VMEVENT-TCPDOWN-RESTART-TCPIP-0-1-0A "
+is "a *VMEVENT logon and logoff are the daemon events LOGON and LOGOFF" \
+	"$(ls seen-* | tr '\n' ' ')" "seen-LOGOFF-OTHER seen-LOGOFF-TCPIP seen-LOGON-LINUX01 "
 exec 3>&-
 kill -TERM "$pid"; wait "$pid"
 
