@@ -544,6 +544,18 @@ on_hit(const struct match_hit *hit, void *arg)
 	start_job(d, plan, "RULE", r->def.name, f->msg, f->lin);
 }
 
+/* What SUSPEND calls a trigger of this kind. */
+static const char *
+suspend_kind(const char *kind)
+{
+	if (strcmp(kind, "SCHEDULE") == 0)
+		return "SCHEDULE";
+	if (strcmp(kind, "FOUND") == 0 || strcmp(kind, "MISSED") == 0 ||
+	    strcmp(kind, "CLEARED") == 0)
+		return "RULE";
+	return "MONITOR";
+}
+
 /*
  * A trigger that is not a rule matching a message: a schedule, a monitor.
  * Its LIMIT window is kept under "KIND:NAME", apart from rules'.
@@ -557,7 +569,7 @@ dispatch_trigger(struct vigild *d, const struct trigger *t)
 	uint64_t	 suppressed;
 	enum limit_verdict v;
 
-	if (suspended(d, t->kind, t->name))
+	if (suspended(d, suspend_kind(t->kind), t->name))
 		return;
 	xasprintf(&lname, "%s:%s", t->kind, t->name);
 	v = limits_check(d->limits, lname, t->limit, vigild_now(d),

@@ -8,8 +8,13 @@
  * commands SUSPEND and RESUME, which an action runs through ENV GOM (and
  * the vigil client will, later); each is written to the audit trail.
  *
- *	SUSPEND RULE|ACTION|SOURCE name [FOR n[s|m|h]] [reason...]
- *	RESUME  RULE|ACTION|SOURCE name
+ *	SUSPEND RULE|ACTION|SOURCE|SCHEDULE|MONITOR name [FOR n[s|m|h]]
+ *	    [reason...]
+ *	RESUME  RULE|ACTION|SOURCE|SCHEDULE|MONITOR name
+ *
+ * A suspended schedule or monitor (any DEF*MON) does not fire; a
+ * suspended rule's correlation actions (FOUND, MISSED, CLEARED) do not
+ * run either.
  */
 #include "config.h"
 
@@ -31,7 +36,8 @@ struct suspended {
 	struct suspended *next;
 };
 
-static const char *const kinds[] = { "RULE", "ACTION", "SOURCE" };
+static const char *const kinds[] = { "RULE", "ACTION", "SOURCE", "SCHEDULE",
+	"MONITOR" };
 
 static struct suspended **
 find(struct vigild *d, const char *kind, const char *name)
@@ -160,7 +166,8 @@ suspend_command(struct vigild *d, const char *text, const char *who,
 	if ((strcasecmp(verb, "SUSPEND") != 0 &&
 	    strcasecmp(verb, "RESUME") != 0) || kind == NULL || av->n < 3) {
 		xasprintf(err, "operator command '%s': expected SUSPEND or"
-		    " RESUME, then RULE, ACTION or SOURCE and a name (other"
+		    " RESUME, then RULE, ACTION, SOURCE, SCHEDULE or MONITOR"
+		    " and a name (other"
 		    " operator commands come with the vigil client)", text);
 		argv_free(av);
 		return *err;
