@@ -150,6 +150,10 @@ void		 imons_start(struct vigild *);
 void		 imons_free(struct vigild *);
 void		 imon_note(struct vigild *, int target, const char *name);
 
+/* monitors.c: DEFMMON, DEFSMON, DEFPMON: probes run every INTERVAL. */
+void		 monitors_start(struct vigild *);
+void		 monitors_free(struct vigild *);
+
 /* vmevent.c: z/VM *VMEVENT records (as text) for DEFEMON. */
 void		 vmevent_message(struct vigild *, const struct message *);
 

@@ -55,6 +55,7 @@ static const struct {
 	{ "LOGOFF",		"VGL043I" },
 	{ "PLUGIN_FAILED",	"VGL050E" },
 	{ "PLUGIN_DISABLED",	"VGL051E" },
+	{ "MONITOR_FAILED",	"VGL060E" },
 };
 
 /* Messages waiting beyond this many are dropped (and counted). */

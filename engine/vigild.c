@@ -101,6 +101,7 @@ on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	sources_reload(d, ref->rs);
 	scheds_start(d);
 	imons_start(d);
+	monitors_start(d);
 	windows_reload(d);
 	vigild_event(d, NULL, "RELOAD_DONE", d->config, "%zu rules, %zu"
 	    " actions", ruleset_count(ref->rs, DEF_RULE),
@@ -202,7 +203,7 @@ on_housekeeping(struct ev_loop *loop, ev_timer *w, int revents)
 	sources_checkpoint(d);
 	if (d->state != NULL && state_degraded(d->state))
 		state_retry(d->state);
-	limits_expire(d->limits, ev_now(loop));
+	limits_expire(d->limits, vigild_now(d));
 }
 
 static void
@@ -405,6 +406,7 @@ main(int argc, char **argv)
 	}
 	scheds_start(&d);
 	imons_start(&d);
+	monitors_start(&d);
 	windows_start(&d);
 	vigild_event(&d, NULL, "DAEMON_STARTED", "VIGILD", "%zu rules, %zu"
 	    " actions, %zu sources; state in %s",
@@ -443,6 +445,7 @@ main(int argc, char **argv)
 	runner_stats(d.runner, &st);
 	scheds_free(&d);
 	imons_free(&d);
+	monitors_free(&d);
 	windows_stop(&d);
 	sources_report(&d);
 	sources_free(&d);	/* offsets saved */

@@ -471,6 +471,25 @@ bool		 sched_allows(const struct schedule *,
 		    const struct ruleset *, time_t);
 
 /*
+ * probe.c: what the probe of a DEFMMON, DEFSMON or DEFPMON printed (CP's
+ * responses to QUERY USER and QUERY ALLOC SPOOL/PAGE, or what EXTRACT
+ * finds).  A probe_re is owned by the caller (probe_re_free).
+ */
+enum probe_logon { PROBE_UNKNOWN, PROBE_ON, PROBE_OFF };
+struct probe_re;
+struct probe_re	*probe_re_create(const char *pattern, char **cause);
+void		 probe_re_free(struct probe_re *);
+int		 probe_re_find(const struct probe_re *, const char *, size_t,
+		    size_t *off, size_t *len);
+int		 probe_percent(const char *, size_t);
+int		 probe_query_alloc(const char *, size_t);
+enum probe_logon probe_query_user(const char *, size_t, const char *user,
+		    char *state, size_t);
+int		 probe_usage(const struct probe_re *, const char *, size_t);
+enum probe_logon probe_logon(const struct probe_re *, const char *, size_t,
+		    const char *user, int status, char *state, size_t);
+
+/*
  * compile.c, index.c, match.c: the matching engine.  ruleset_load()
  * compiles every pattern (PCRE2, JIT when available) and builds the rule
  * index; a matcher holds the scratch space of one thread of matching and
