@@ -152,6 +152,18 @@ const struct plan *job_link(const struct job *);
 /* Jobs waiting for a slot, a serial key or their DELAY. */
 unsigned	 runner_waiting(const struct runner *);
 
+/* occur.c: the last firings an idle monitor (DEFIMON OCCUR) counts. */
+struct occur {
+	double		*ring;		/* oldest first from head */
+	size_t		 cap, n, head;
+	uint32_t	 count;		/* OCCUR's count (capped) */
+};
+void		 occur_init(struct occur *, uint32_t count);
+void		 occur_note(struct occur *, double);
+size_t		 occur_seen(const struct occur *, double now, double interval,
+		    double *oldest);
+void		 occur_free(struct occur *);
+
 /*
  * limit.c: LIMIT count,interval accounting by name (rule, schedule,
  * monitor), kept outside the ruleset so windows survive a reload.  A
@@ -225,6 +237,10 @@ struct corr_loaded {
 	size_t		 dropped;	/* rule gone or changed, or exists */
 	size_t		 bad;		/* malformed records skipped */
 };
+/* KEY expanded for msg (a corr_key_fn; the rule's regex groups are not
+ * available: they belong to the message that opened the window). */
+void		 corr_expand_key(const char *rule, const char *tmpl,
+		    const struct message *, struct strbuf *out, void *);
 struct corr	*corr_create(void);
 enum corr_verdict corr_match(struct corr *, const struct rule *,
 		    const char *key, double now, uint64_t *suppressed,

@@ -795,6 +795,25 @@ report(struct corr *c, struct win *list, const struct message *msg,
 
 /* --- the interface ---------------------------------------------------- */
 
+/*
+ * The corr_key_fn of the daemon and of vigil replay: KEY expanded for a
+ * message as a rule's variables are, without its regex groups.
+ */
+void
+corr_expand_key(const char *rule, const char *tmpl, const struct message *msg,
+    struct strbuf *out, void *arg)
+{
+	struct subst_ctx ctx;
+
+	(void)arg;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.msg = msg;
+	ctx.kind = "RULE";
+	ctx.name = rule;
+	ctx.now = msg->time;
+	subst_expand(tmpl, &ctx, false, out);
+}
+
 struct corr *
 corr_create(void)
 {

@@ -190,21 +190,6 @@ on_timed(enum timeline_event ev, const char *name, const char *action,
 	plan_free(plan);
 }
 
-static void
-corr_key(const char *rule, const char *tmpl, const struct message *msg,
-    struct strbuf *out, void *arg)
-{
-	struct subst_ctx ctx;
-
-	(void)arg;
-	memset(&ctx, 0, sizeof ctx);
-	ctx.msg = msg;
-	ctx.kind = "RULE";
-	ctx.name = rule;
-	ctx.now = msg->time;
-	subst_expand(tmpl, &ctx, false, out);
-}
-
 /* FOUND, MISSED, CLEARED: counted and planned as the daemon runs them. */
 static void
 on_corr(const struct corr_event *ev, void *arg)
@@ -247,7 +232,7 @@ corr_fires(struct replay *r, const struct rule *rule)
 		return true;
 	strbuf_init(&key);
 	if (rule->key != NULL)
-		corr_key(rule->def.name, rule->key, r->msg, &key, NULL);
+		corr_expand_key(rule->def.name, rule->key, r->msg, &key, NULL);
 	v = corr_match(r->corr, rule, key.data != NULL ? key.data : "",
 	    (double)r->msg->time, NULL, on_corr, r);
 	strbuf_free(&key);
@@ -345,7 +330,8 @@ on_message(const struct message *msg, void *arg)
 	if (r->tl == NULL)
 		r->tl = timeline_create(r->rs, msg->time);
 	advance(r, msg->time);
-	corr_message(r->corr, msg, (double)msg->time, corr_key, NULL, on_corr,
+	corr_message(r->corr, msg, (double)msg->time, corr_expand_key, NULL,
+	    on_corr,
 	    r);
 	if (matcher_run(r->m, msg, on_hit, r) > 0)
 		r->matched++;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "actions/actions.h"
 #include "cli/cli.h"
 #include "rules/rules.h"
 
@@ -27,8 +28,7 @@ struct tl_item {
 	/* idle monitors: the last firings of the watched object */
 	int		 target;
 	const char	*watched;
-	time_t		*ring;
-	size_t		 cap, n, head;
+	struct occur	 seen;
 };
 
 struct timeline {
@@ -119,26 +119,10 @@ timeline_create(const struct ruleset *rs, time_t start)
 		it->target = (int)j;
 		it->watched = im->target[j];
 		it->due = start + (time_t)im->occur_interval;
+		occur_init(&it->seen, im->occur_count);
 		heap_push(tl, it);
 	}
 	return tl;
-}
-
-/* The firings of the watched object within (t - interval, t]. */
-static size_t
-idle_seen(const struct tl_item *it, time_t t, time_t *oldest)
-{
-	const struct imon	*im = it->def;
-	size_t			 i, k = 0;
-	time_t			 x;
-
-	*oldest = 0;
-	for (i = 0; i < it->n; i++) {
-		x = it->ring[(it->head + i) % it->cap];
-		if (x > t - (time_t)im->occur_interval && k++ == 0)
-			*oldest = x;
-	}
-	return k;
 }
 
 /*
@@ -151,7 +135,8 @@ timeline_advance(struct timeline *tl, time_t t, timeline_cb cb, void *arg)
 	struct tl_item		*it;
 	const struct schedule	*s;
 	const struct imon	*im;
-	time_t			 due, oldest;
+	time_t			 due;
+	double			 oldest;
 	size_t			 k;
 
 	while (tl->nheap > 0 && tl->heap[0]->due <= t) {
@@ -167,9 +152,10 @@ timeline_advance(struct timeline *tl, time_t t, timeline_cb cb, void *arg)
 			continue;
 		}
 		im = it->def;
-		k = idle_seen(it, due, &oldest);
+		k = occur_seen(&it->seen, (double)due,
+		    (double)im->occur_interval, &oldest);
 		if (k >= im->occur_count) {
-			it->due = oldest + (time_t)im->occur_interval;
+			it->due = (time_t)oldest + (time_t)im->occur_interval;
 		} else {
 			cb(TL_EVENT_IDLE, im->def.name, im->action, due, k,
 			    arg);
@@ -195,34 +181,14 @@ void
 timeline_note(struct timeline *tl, int target, const char *name, time_t t)
 {
 	struct tl_item	*it;
-	size_t		 i, j, cap;
-	time_t		*ring;
+	size_t		 i;
 
 	for (i = 0; i < tl->nitems; i++) {
 		it = &tl->items[i];
 		if (it->kind != TL_IDLE || it->target != target ||
 		    strcasecmp(it->watched, name) != 0)
 			continue;
-		if (it->n == it->cap && it->cap <
-		    ((const struct imon *)it->def)->occur_count) {
-			cap = it->cap == 0 ? 8 : it->cap * 2;
-			if (cap > ((const struct imon *)it->def)->occur_count)
-				cap = ((const struct imon *)it->def)->
-				    occur_count;
-			ring = xcalloc(cap, sizeof *ring);
-			for (j = 0; j < it->n; j++)
-				ring[j] = it->ring[(it->head + j) % it->cap];
-			free(it->ring);
-			it->ring = ring;
-			it->cap = cap;
-			it->head = 0;
-		}
-		if (it->n < it->cap)
-			it->ring[(it->head + it->n++) % it->cap] = t;
-		else {
-			it->ring[it->head] = t;
-			it->head = (it->head + 1) % it->cap;
-		}
+		occur_note(&it->seen, (double)t);
 	}
 }
 
@@ -234,7 +200,7 @@ timeline_free(struct timeline *tl)
 	if (tl == NULL)
 		return;
 	for (i = 0; i < tl->nitems; i++)
-		free(tl->items[i].ring);
+		occur_free(&tl->items[i].seen);
 	free(tl->items);
 	free(tl->heap);
 	free(tl);

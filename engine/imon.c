@@ -21,11 +21,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "actions/actions.h"
 #include "engine/engine.h"
 #include "rules/rules.h"
-
-/* The most firings remembered per monitor, whatever OCCUR says. */
-#define IMON_RING_MAX	100000
 
 static const char *const target_names[] = {
 	"RULE", "SCHEDULE", "MACHINE", "SPOOL", "PAGE", "EVENT", "IDLE",
@@ -39,8 +37,7 @@ struct imon_rt {
 	char		*watched;
 	uint32_t	 count;
 	double		 interval;
-	double		*ring;		/* the last firings, oldest first */
-	size_t		 cap, n, head;
+	struct occur	 seen;		/* the last firings */
 	double		 started;
 	ev_timer	 timer;
 	struct imon_rt	*next;
@@ -50,24 +47,6 @@ static const struct imon *
 find(const struct vigild *d, const char *name)
 {
 	return (const struct imon *)ruleset_find(d->cur->rs, DEF_IMON, name);
-}
-
-/* Firings within (now - interval, now]. */
-static size_t
-seen(const struct imon_rt *im, double now, double *oldest)
-{
-	size_t	 i, k = 0;
-	double	 t;
-
-	*oldest = 0;
-	for (i = 0; i < im->n; i++) {
-		t = im->ring[(im->head + i) % im->cap];
-		if (t > now - im->interval) {
-			if (k++ == 0)
-				*oldest = t;
-		}
-	}
-	return k;
 }
 
 static void
@@ -95,7 +74,7 @@ on_due(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (def == NULL)
 		return;
-	k = seen(im, now, &oldest);
+	k = occur_seen(&im->seen, now, im->interval, &oldest);
 	if (k >= im->count) {
 		/* Enough: look again when the oldest leaves the window. */
 		arm(im, oldest + im->interval);
@@ -143,30 +122,7 @@ imon_note(struct vigild *d, int target, const char *name)
 	for (im = d->imons; im != NULL; im = im->next) {
 		if (im->target != target || strcasecmp(im->watched, name) != 0)
 			continue;
-		if (im->n == im->cap && im->cap < im->count &&
-		    im->cap < IMON_RING_MAX) {
-			/* Grow, keeping the order oldest first. */
-			size_t	 i, cap = im->cap == 0 ? 8 : im->cap * 2;
-			double	*ring;
-
-			if (cap > im->count)
-				cap = im->count;
-			if (cap > IMON_RING_MAX)
-				cap = IMON_RING_MAX;
-			ring = xcalloc(cap, sizeof *ring);
-			for (i = 0; i < im->n; i++)
-				ring[i] = im->ring[(im->head + i) % im->cap];
-			free(im->ring);
-			im->ring = ring;
-			im->cap = cap;
-			im->head = 0;
-		}
-		if (im->n < im->cap)
-			im->ring[(im->head + im->n++) % im->cap] = now;
-		else {
-			im->ring[im->head] = now;
-			im->head = (im->head + 1) % im->cap;
-		}
+		occur_note(&im->seen, now);
 	}
 }
 
@@ -191,6 +147,7 @@ imons_start(struct vigild *d)
 		im->target = (int)j;
 		im->watched = xstrdup(def->target[j]);
 		im->count = def->occur_count;
+		occur_init(&im->seen, def->occur_count);
 		im->interval = def->occur_interval;
 		im->started = vigild_now(d);
 		ev_timer_init(&im->timer, on_due, 0, 0);
@@ -211,7 +168,7 @@ imons_free(struct vigild *d)
 		ev_timer_stop(d->loop, &im->timer);
 		free(im->name);
 		free(im->watched);
-		free(im->ring);
+		occur_free(&im->seen);
 		free(im);
 	}
 }

@@ -32,22 +32,6 @@ rule_named(const char *name, void *arg)
 	return (const struct rule *)ruleset_find(d->cur->rs, DEF_RULE, name);
 }
 
-/* KEY expanded for a message (no regex groups: they are the rule's). */
-static void
-expand_key(const char *rule, const char *tmpl, const struct message *msg,
-    struct strbuf *out, void *arg)
-{
-	struct subst_ctx ctx;
-
-	(void)arg;
-	memset(&ctx, 0, sizeof ctx);
-	ctx.msg = msg;
-	ctx.kind = "RULE";
-	ctx.name = rule;
-	ctx.now = msg->time;
-	subst_expand(tmpl, &ctx, false, out);
-}
-
 static void
 on_event(const struct corr_event *ev, void *arg)
 {
@@ -116,7 +100,8 @@ windows_arm(struct vigild *d)
 void
 windows_message(struct vigild *d, const struct message *msg)
 {
-	corr_message(d->corr, msg, vigild_now(d), expand_key, d, on_event, d);
+	corr_message(d->corr, msg, vigild_now(d), corr_expand_key, d, on_event,
+	    d);
 }
 
 /* Whether a matching correlated rule fires (the key is expanded here). */
@@ -130,7 +115,7 @@ windows_fire(struct vigild *d, const struct rule *r, const struct message *msg)
 		return true;
 	strbuf_init(&key);
 	if (r->key != NULL)
-		expand_key(r->def.name, r->key, msg, &key, d);
+		corr_expand_key(r->def.name, r->key, msg, &key, d);
 	v = corr_match(d->corr, r, key.data != NULL ? key.data : "",
 	    vigild_now(d), NULL, on_event, d);
 	strbuf_free(&key);

@@ -5,7 +5,9 @@
  * is LIMIT_FIRST (the limit action runs once), the rest are suppressed
  * and counted; a window that has passed starts afresh; names are
  * independent; LIMIT 0,0 keeps no window; expiry drops only windows that
- * have passed; thousands of names survive the table's growth.
+ * have passed; thousands of names survive the table's growth.  Also
+ * actions/occur.c, the DEFIMON OCCUR ring: what lies within a window,
+ * the oldest of it, the ring kept to count entries as it grows.
  */
 #include "config.h"
 
@@ -125,6 +127,48 @@ START_TEST(test_limit_many_names)
 }
 END_TEST
 
+START_TEST(test_occur_window)
+{
+	struct occur	 o;
+	double		 oldest;
+	int		 i;
+
+	occur_init(&o, 3);
+	ck_assert_uint_eq(occur_seen(&o, 100, 60, &oldest), 0);
+	occur_note(&o, 10);
+	occur_note(&o, 50);
+	ck_assert_uint_eq(occur_seen(&o, 60, 60, &oldest), 2);
+	ck_assert(oldest == 10);
+	/* 10 is exactly 60 old at 70: out (a window excludes its end). */
+	ck_assert_uint_eq(occur_seen(&o, 70, 60, &oldest), 1);
+	ck_assert(oldest == 50);
+	/* Only the last count (3) are kept. */
+	for (i = 0; i < 10; i++)
+		occur_note(&o, 100 + i);
+	ck_assert_uint_eq(o.n, 3);
+	ck_assert_uint_eq(occur_seen(&o, 110, 60, &oldest), 3);
+	ck_assert(oldest == 107);
+	occur_free(&o);
+	occur_free(&o);		/* twice is harmless */
+}
+END_TEST
+
+START_TEST(test_occur_grows)
+{
+	struct occur	 o;
+	double		 oldest;
+	int		 i;
+
+	occur_init(&o, 1000);
+	for (i = 0; i < 2500; i++)
+		occur_note(&o, i);
+	ck_assert_uint_eq(o.n, 1000);
+	ck_assert_uint_eq(occur_seen(&o, 2499, 100, &oldest), 100);
+	ck_assert(oldest == 2400);
+	occur_free(&o);
+}
+END_TEST
+
 static Suite *
 limit_suite(void)
 {
@@ -136,6 +180,10 @@ limit_suite(void)
 	tcase_add_test(tc, test_limit_unlimited);
 	tcase_add_test(tc, test_limit_expire);
 	tcase_add_test(tc, test_limit_many_names);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("occur");
+	tcase_add_test(tc, test_occur_window);
+	tcase_add_test(tc, test_occur_grows);
 	suite_add_tcase(s, tc);
 	return s;
 }
