@@ -38,6 +38,7 @@ struct subst_ctx {
 	const char		*action;	/* &A: the action */
 	const char		*parm;		/* &P before expansion */
 	time_t			 now;		/* when, if no message */
+	char *const		*vars;		/* K=V: a manual trigger's, or NULL */
 	uint64_t		 undefined;	/* names expanded to nothing */
 };
 void		 subst_expand(const char *, struct subst_ctx *, bool quote,
@@ -151,6 +152,11 @@ const char	*job_action(const struct job *);
 const struct plan *job_link(const struct job *);
 /* Jobs waiting for a slot, a serial key or their DELAY. */
 unsigned	 runner_waiting(const struct runner *);
+void		*job_arg(const struct job *);
+const char	*job_state_name(const struct job *);
+void		 runner_each(struct runner *, void (*)(struct job *, void *),
+		    void *);
+bool		 runner_cancel(struct runner *, struct job *);
 
 /* occur.c: the last firings an idle monitor (DEFIMON OCCUR) counts. */
 struct occur {

@@ -78,6 +78,7 @@ struct job {
 	int		 fd;		/* output pipe, -1 closed */
 	bool		 exited, eof, killed;
 	bool		 refused;	/* the queue was full */
+	bool		 cancelled;	/* runner_cancel: no further link */
 	int		 wstatus;
 	char		*line;		/* the partial line */
 	size_t		 linelen;
@@ -101,6 +102,8 @@ static void	job_queue(struct job *);
 static void	job_link_start(struct job *);
 static void	job_link_end(struct job *);
 static void	job_builtin(struct job *);
+static void	job_soon(struct job *, const char *);
+static void	job_unqueue(struct job *);
 static void	runner_dispatch(struct runner *);
 
 /* Count lists: a handful of names, searched linearly. */
@@ -292,6 +295,69 @@ job_link(const struct job *j)
 	return j->link;
 }
 
+void *
+job_arg(const struct job *j)
+{
+	return j->arg;
+}
+
+/* What a job is doing: delay, queued, running, ending. */
+const char *
+job_state_name(const struct job *j)
+{
+	static const char *const names[] = { "delay", "queued", "running",
+		"ending" };
+
+	return names[j->state];
+}
+
+/* Every job, running or waiting (the callback must not start or end one). */
+void
+runner_each(struct runner *r, void (*cb)(struct job *, void *), void *arg)
+{
+	struct job	*j;
+
+	for (j = r->jobs; j != NULL; j = j->jnext)
+		cb(j, arg);
+}
+
+/*
+ * Stop a job: a running link's process group gets SIGTERM (SIGKILL after
+ * RUNNER_KILL_AFTER, as at a TIMEOUT), a waiting one ends at once with
+ * the error "cancelled"; no further link of its chain runs.  False if
+ * it is already ending.
+ */
+bool
+runner_cancel(struct runner *r, struct job *j)
+{
+	if (j->cancelled || j->state == JOB_SOON)
+		return false;
+	j->cancelled = true;
+	switch (j->state) {
+	case JOB_RUNNING:
+		if (!j->exited) {
+			kill(-j->pid, SIGTERM);
+			ev_timer_stop(r->loop, &j->t_limit);
+			ev_timer_set(&j->t_limit, RUNNER_KILL_AFTER, 0);
+			j->res.timed_out = false;
+			j->killed = false;
+			ev_timer_start(r->loop, &j->t_limit);
+		}
+		break;
+	case JOB_DELAY:
+		ev_timer_stop(r->loop, &j->t_delay);
+		job_soon(j, "cancelled");
+		break;
+	case JOB_QUEUED:
+		job_unqueue(j);
+		job_soon(j, "cancelled");
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
 unsigned
 runner_waiting(const struct runner *r)
 {
@@ -459,7 +525,7 @@ job_limit_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct job	*j = w->data;
 
 	(void)revents;
-	if (!j->res.timed_out) {
+	if (!j->res.timed_out && !j->cancelled) {
 		j->res.timed_out = true;
 		log_info("action %s: timed out after %u s, pid %ld",
 		    j->action, j->lim.timeout, (long)j->pid);
@@ -806,7 +872,7 @@ job_link_end(struct job *j)
 		res->ok = res->status == 0 && !res->timed_out;
 	} else
 		res->ok = j->error == NULL;
-	go_on = j->link->next != NULL && !j->refused &&
+	go_on = j->link->next != NULL && !j->refused && !j->cancelled &&
 	    (res->ok || j->lim.onfail == ONFAIL_CONTINUE);
 	res->last = !go_on;
 

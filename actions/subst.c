@@ -131,6 +131,18 @@ is(const char *name, size_t len, const char *what)
 }
 
 /* Append the value of a name; false if it has none. */
+/* A manual trigger's --var K=V (names case-insensitive, as variables). */
+static const char *
+var_lookup(char *const *vars, const char *name, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; vars[i] != NULL; i++)
+		if (strncasecmp(vars[i], name, len) == 0 && vars[i][len] == '=')
+			return vars[i] + len + 1;
+	return NULL;
+}
+
 bool
 subst_value(const char *name, size_t len, struct subst_ctx *ctx,
     struct strbuf *out)
@@ -233,6 +245,8 @@ subst_value(const char *name, size_t len, struct subst_ctx *ctx,
 			return true;
 		}
 	}
+	if (v == NULL && ctx->vars != NULL && !isdigit((unsigned char)name[0]))
+		v = var_lookup(ctx->vars, name, len);
 	if (v == NULL)
 		return false;
 	strbuf_adds(out, v);

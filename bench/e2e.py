@@ -59,7 +59,9 @@ def rules_with(src, dest, action_line, sock, marker_dir):
 
 
 def start(vigild, rules, state, log):
-    p = subprocess.Popen([vigild, "-c", rules, "-D", state],
+    # The control socket beside the state: not the system's /run/vigil.
+    p = subprocess.Popen([vigild, "-c", rules, "-D", state,
+                          "-S", os.path.join(state, "vigil.sock")],
                          stdout=subprocess.DEVNULL, stderr=log)
     return p
 

@@ -86,6 +86,9 @@ bool		 timeline_next(const struct timeline *, time_t *);
 void		 timeline_free(struct timeline *);
 
 /* cmd-test.c, cmd-replay.c */
+struct matcher;
+void		 test_explain(const struct ruleset *, struct matcher *,
+		    const struct message *, bool json, struct strbuf *);
 int		 cmd_test(int argc, char **argv);
 int		 cmd_replay(int argc, char **argv);
 
@@ -93,5 +96,12 @@ int		 cmd_replay(int argc, char **argv);
 int		 cmd_check(int argc, char **argv);
 int		 check_files(int nfiles, char **files, int dump, int quiet,
 		    const char *prog);
+
+/*
+ * client.c: a command for vigild, sent over its control socket (NULL:
+ * $VIGIL_SOCKET, else VIGILD_DEFAULT_SOCKET) as typed; returns the
+ * daemon's status, or EXIT_NODAEMON when it cannot be reached.
+ */
+int		 client_run(const char *socket_path, int argc, char **argv);
 
 #endif

@@ -138,9 +138,8 @@ on_hit(const struct match_hit *hit, void *arg)
 }
 
 static void
-on_message(const struct message *msg, void *arg)
+explain(struct test_run *t, const struct message *msg, struct strbuf *out_)
 {
-	struct test_run		*t = arg;
 	struct match_near	*near;
 	size_t			 nnear, i;
 	struct strbuf		 out;
@@ -194,8 +193,43 @@ on_message(const struct message *msg, void *arg)
 			    near[i].rule->def.name,
 			    miss_reason_text(near[i].why));
 	}
+	strbuf_adds(out_, out.data);
+	strbuf_free(&out);
+}
+
+static void
+on_message(const struct message *msg, void *arg)
+{
+	struct test_run	*t = arg;
+	struct strbuf	 out;
+
+	strbuf_init(&out);
+	explain(t, msg, &out);
 	fputs(out.data, stdout);
 	strbuf_free(&out);
+}
+
+/*
+ * What vigil test says of one message, into out: for "vigil why", which
+ * asks the daemon about its ruleset in force.
+ */
+void
+test_explain(const struct ruleset *rs, struct matcher *m,
+    const struct message *msg, bool json, struct strbuf *out)
+{
+	struct test_run	 t;
+
+	memset(&t, 0, sizeof t);
+	t.rs = rs;
+	t.m = m;
+	t.json = json;
+	strbuf_init(&t.text);
+	strbuf_init(&t.fired);
+	strbuf_init(&t.names);
+	explain(&t, msg, out);
+	strbuf_free(&t.text);
+	strbuf_free(&t.fired);
+	strbuf_free(&t.names);
 }
 
 int

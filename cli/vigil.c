@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * vigil.c - the vigil client: finds the command in the command table
- * (a unique prefix is enough) and runs it.  Offline commands work on rule
- * files; the others (later) talk to vigild over its control socket.
+ * vigil.c - the vigil client: "vigil [-S SOCKET] COMMAND [ARGS...]".
+ * The offline commands of the table below work on rule files; every other
+ * command word goes to vigild over its control socket (client.c), as
+ * typed: the daemon knows its commands, expands their unique prefixes and
+ * parses their options.
+ *
+ * A command word may be a unique prefix of a command, offline or the
+ * daemon's (the client knows their names): one that names an offline
+ * command runs it here, any other word goes to the daemon as typed (it
+ * expands prefixes and says when one is ambiguous).  "check" is both:
+ * with FILE arguments it checks those files here; alone, it asks the
+ * daemon to check the files of its rules in force.
  */
 #include "config.h"
 
@@ -11,6 +20,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "engine/engine.h"
 #include "util/util.h"
 
 static const struct cli_command commands[] = {
@@ -27,65 +37,110 @@ cli_usage(void *stream)
 {
 	size_t	 i;
 
-	fprintf(stream, "usage: vigil COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(stream, "usage: vigil [-S SOCKET] COMMAND [ARGS]\n\n"
+	    "offline commands:\n");
 	for (i = 0; i < nitems(commands); i++)
 		fprintf(stream, "  %-40s %s\n", commands[i].usage,
 		    commands[i].summary);
+	fprintf(stream, "\nany other COMMAND goes to vigild over its control"
+	    " socket: -S SOCKET,\nelse $VIGIL_SOCKET, else %s"
+	    " (see vigil(1)).\n", VIGILD_DEFAULT_SOCKET);
 }
 
-/* Exact name, or the one command the name is a prefix of. */
+/* The daemon's commands, for prefixes (engine/ctl-cmds.c has the table). */
+static const char *const daemon_commands[] = {
+	"status", "query", "show", "history", "why", "view", "log", "jobs",
+	"run", "cancel", "suspend", "resume", "inject", "reload", "check",
+	"shutdown"
+};
+
+/*
+ * The offline command that name (or a unique prefix of one among all
+ * commands) selects, or NULL for the daemon.
+ */
 const struct cli_command *
 cli_find(const char *name, const char **why)
 {
-	const struct cli_command	*found = NULL;
-	size_t				 i, len = strlen(name);
+	const struct cli_command *found = NULL;
+	size_t			  i, len = strlen(name), n = 0;
 
-	*why = "unknown command";
-	for (i = 0; i < nitems(commands); i++) {
+	*why = "not an offline command";
+	for (i = 0; i < nitems(commands); i++)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
-		if (len > 0 && strncmp(commands[i].name, name, len) == 0) {
-			if (found != NULL) {
-				*why = "ambiguous command";
-				return NULL;
-			}
+	if (len == 0)
+		return NULL;
+	for (i = 0; i < nitems(commands); i++)
+		if (strncmp(commands[i].name, name, len) == 0) {
 			found = &commands[i];
+			n++;
 		}
-	}
-	return found;
+	for (i = 0; i < nitems(daemon_commands); i++)
+		if (strncmp(daemon_commands[i], name, len) == 0 &&
+		    (found == NULL || strcmp(found->name,
+		    daemon_commands[i]) != 0))
+			n++;
+	return n == 1 ? found : NULL;
 }
 
 int
 main(int argc, char **argv)
 {
 	const struct cli_command	*cmd;
-	const char			*why;
+	const char			*why, *sock = NULL;
 	char				*name;
-	int				 status;
+	int				 i, status;
 
 	log_init("vigil", 0);
-	if (argc < 2) {
+	/* The client's own options, before the command word. */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			cli_usage(stdout);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "-V") == 0 ||
+		    strcmp(argv[i], "--version") == 0) {
+			printf("vigil %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "-S") == 0 ||
+		    strcmp(argv[i], "--socket") == 0) {
+			if (++i == argc) {
+				fprintf(stderr, "vigil: %s needs a socket"
+				    " path\n", argv[i - 1]);
+				return EXIT_USAGE;
+			}
+			sock = argv[i];
+		} else if (strncmp(argv[i], "-S", 2) == 0)
+			sock = argv[i] + 2;
+		else if (strncmp(argv[i], "--socket=", 9) == 0)
+			sock = argv[i] + 9;
+		else {
+			fprintf(stderr, "vigil: unknown option %s\n", argv[i]);
+			cli_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
 		cli_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[i], "help") == 0) {
 		cli_usage(stdout);
 		return EXIT_OK;
 	}
-	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("vigil %s\n", PACKAGE_VERSION);
-		return EXIT_OK;
-	}
-	if ((cmd = cli_find(argv[1], &why)) == NULL) {
-		fprintf(stderr, "vigil: %s: %s\n", why, argv[1]);
-		cli_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if ((cmd = cli_find(argv[i], &why)) == NULL ||
+	    (strcmp(cmd->name, "check") == 0 && i + 1 == argc))
+		return client_run(sock, argc - i, argv + i);
 	/* getopt's messages then say "vigil test: ...". */
 	xasprintf(&name, "vigil %s", cmd->name);
-	argv[1] = name;
-	status = cmd->run(argc - 1, argv + 1);
+	argv[i] = name;
+	status = cmd->run(argc - i, argv + i);
 	free(name);
 	return status;
 }

@@ -247,8 +247,9 @@ file_open(struct conslog *cl, struct clfile *f)
 	file_close(f);
 	f->size = 0;
 	f->checked = now_mono();
+	/* Never through a symbolic link someone planted. */
 	fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-	    O_NOCTTY | O_NONBLOCK, 0640);
+	    O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0640);
 	if (fd == -1) {
 		degrade(cl, f->path, errno);
 		return -1;
@@ -497,6 +498,12 @@ conslog_open(const char *dir, uint64_t max_bytes, unsigned keep,
 	}
 	if (access(dir, W_OK | X_OK) == -1) {
 		xasprintf(err, "console log %s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		/* Others could plant links or fill it: refuse, as state.c. */
+		xasprintf(err, "console log %s is writable by group or others:"
+		    " make it private (chmod go-w %s)", dir, dir);
 		return NULL;
 	}
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "actions/actions.h"
 #include "engine/engine.h"
@@ -42,6 +43,9 @@ struct job_ctx {
 	char		*error;		/* of the last built-in link */
 	struct strbuf	 out;		/* the link's output, for the history */
 	uint64_t	 lines;		/* output lines of the link */
+	struct run_watch watch;		/* a client waiting for it, or none */
+	int		 last_status;	/* of the last link that ended */
+	const char	*last_result;
 };
 
 /* Output lines logged per link; the rest are counted at its end. */
@@ -127,7 +131,9 @@ history_start(struct job_ctx *jc, const struct plan *link, long pid,
 	struct hist_start	 h;
 	char			*text;
 
-	jc->link_id = state_next_job_id(jc->d->state);
+	/* The first link's id is the chain's: the job's id for "vigil jobs". */
+	jc->link_id = jc->any_started || jc->chain == 0 ?
+	    state_next_job_id(jc->d->state) : jc->chain;
 	if (jc->chain == 0)
 		jc->chain = jc->link_id;
 	text = link_text(link);
@@ -194,6 +200,8 @@ on_line(struct job *job, const char *line, size_t len, void *arg)
 		log_escaped(what, line, len);
 		free(what);
 	}
+	if (jc->watch.on_line != NULL)
+		jc->watch.on_line(line, len, jc->watch.arg);
 	if (jc->out.len < STATE_OUTPUT_MAX) {
 		strbuf_addn(&jc->out, line, len < STATE_OUTPUT_MAX ? len :
 		    STATE_OUTPUT_MAX);
@@ -228,6 +236,8 @@ on_done(struct job *job, const struct job_result *r, void *arg)
 	const char	*result = result_name(r);
 
 	(void)job;
+	jc->last_status = r->status;
+	jc->last_result = result;
 	if (d->state != NULL) {
 		if (!jc->link_open)	/* never started: refused, no exec */
 			history_start(jc, r->plan, 0, r->start +
@@ -281,6 +291,10 @@ on_end(struct job *job, bool interrupted, void *arg)
 			history_end(jc, NULL, "interrupted", NULL, 0);
 		}
 	}
+	if (jc->watch.on_end != NULL)
+		jc->watch.on_end(jc->chain, interrupted ? -1 : jc->last_status,
+		    interrupted ? "interrupted" : jc->last_result != NULL ?
+		    jc->last_result : "ok", jc->watch.arg);
 	jc->d->jobs--;
 	rsref_put(jc->ref);
 	lineage_free(&jc->lin);
@@ -344,7 +358,7 @@ on_builtin(struct job *job, const struct plan *link, void *arg)
 		char		*who;
 
 		xasprintf(&who, "%s %s", jc->trigger_kind, jc->trigger);
-		why = suspend_command(d, link->text, who, &err);
+		why = suspend_command(d, link->text, who, -1, &err);
 		free(who);
 		jc->error = err;
 		return why;
@@ -366,7 +380,7 @@ static const struct runner_cb job_cb = {
  * Run a plan for a trigger: rule or limit action of a message.  The plan
  * is taken over.  NULL plans are only counted.
  */
-static void
+static struct job_ctx *
 start_job(struct vigild *d, struct plan *plan, const char *kind,
     const char *trigger, const struct message *msg,
     const struct lineage *lin)
@@ -377,20 +391,20 @@ start_job(struct vigild *d, struct plan *plan, const char *kind,
 
 	if (plan == NULL || plan->kind == PLAN_NULL) {
 		plan_free(plan);
-		return;
+		return NULL;
 	}
 	if (d->stopping) {
 		/* Output of actions finishing during a stop starts nothing. */
 		log_warnx("action %s not started for %s %s: the daemon is"
 		    " stopping", plan->action, kind, trigger);
 		plan_free(plan);
-		return;
+		return NULL;
 	}
 	if (suspended(d, "ACTION", plan->action)) {
 		log_info("action %s is suspended: not run for %s %s",
 		    plan->action, kind, trigger);
 		plan_free(plan);
-		return;
+		return NULL;
 	}
 	memset(&lim, 0, sizeof lim);
 	a = (const struct action *)ruleset_find(d->cur->rs, DEF_ACTION,
@@ -401,6 +415,7 @@ start_job(struct vigild *d, struct plan *plan, const char *kind,
 		lim.serial = a->serial;
 		lim.onfail = a->onfail;
 	}
+	counter_hit(d, "ACTION", plan->action);
 	jc = xcalloc(1, sizeof *jc);
 	strbuf_init(&jc->out);
 	jc->d = d;
@@ -416,8 +431,11 @@ start_job(struct vigild *d, struct plan *plan, const char *kind,
 		    xstrdup(msg->user) : NULL;
 	}
 	jc->received = vigild_now(d);
+	if (d->state != NULL)
+		jc->chain = state_next_job_id(d->state);
 	d->jobs++;
 	runner_start(d->runner, plan, &lim, &job_cb, jc);
+	return jc;
 }
 
 static void
@@ -509,6 +527,7 @@ on_hit(const struct match_hit *hit, void *arg)
 	if (suspended(d, "RULE", r->def.name))
 		return;
 	imon_note(d, IMON_RULE, r->def.name);
+	counter_hit(d, "RULE", r->def.name);
 	if (!windows_fire(d, r, f->msg)) {
 		d->correlated++;
 		return;
@@ -571,6 +590,7 @@ dispatch_trigger(struct vigild *d, const struct trigger *t)
 
 	if (suspended(d, suspend_kind(t->kind), t->name))
 		return;
+	counter_hit(d, suspend_kind(t->kind), t->name);
 	xasprintf(&lname, "%s:%s", t->kind, t->name);
 	v = limits_check(d->limits, lname, t->limit, vigild_now(d),
 	    &suppressed);
@@ -613,4 +633,118 @@ bool
 dispatch_idle(const struct vigild *d)
 {
 	return d->jobs == 0 && d->pending == NULL;
+}
+
+/*
+ * A manual trigger ("vigil run"): the action's chain with PARM and
+ * --var values, as kind MANUAL by who; w (may be NULL) follows its
+ * output and end.  Returns the job's id, or 0 with *err (allocated).
+ */
+uint64_t
+dispatch_run(struct vigild *d, const char *action, const char *parm,
+    char *const *vars, const char *who, const struct run_watch *w,
+    char **err)
+{
+	struct subst_ctx ctx;
+	struct plan	*plan;
+	struct job_ctx	*jc;
+
+	*err = NULL;
+	if (strcasecmp(action, "NULL") != 0 &&
+	    ruleset_find(d->cur->rs, DEF_ACTION, action) == NULL) {
+		xasprintf(err, "no action %s is defined", action);
+		return 0;
+	}
+	memset(&ctx, 0, sizeof ctx);
+	ctx.kind = "MANUAL";
+	ctx.name = who;
+	ctx.parm = parm;
+	ctx.vars = vars;
+	ctx.now = (time_t)vigild_now(d);
+	plan = plan_action(d->cur->rs, action, NULL, &ctx);
+	log_info("MANUAL %s by %s: action %s", action, who, action);
+	if (plan != NULL && plan->kind == PLAN_NULL) {
+		plan_free(plan);
+		xasprintf(err, "action %s does nothing (NULL)", action);
+		return 0;
+	}
+	if ((jc = start_job(d, plan, "MANUAL", who, NULL, NULL)) == NULL) {
+		xasprintf(err, "action %s not started (suspended, or the"
+		    " daemon is stopping)", action);
+		return 0;
+	}
+	if (w != NULL)
+		jc->watch = *w;
+	return jc->chain;
+}
+
+struct find_job {
+	uint64_t	 id;
+	struct job	*job;
+};
+
+static void
+find_one(struct job *job, void *arg)
+{
+	struct find_job	*f = arg;
+	struct job_ctx	*jc = job_arg(job);
+
+	if (jc != NULL && jc->chain == f->id)
+		f->job = job;
+}
+
+/* Nobody waits for job id any more (the client went). */
+void
+dispatch_unwatch(struct vigild *d, uint64_t id)
+{
+	struct find_job	 f = { id, NULL };
+	struct job_ctx	*jc;
+
+	runner_each(d->runner, find_one, &f);
+	if (f.job != NULL && (jc = job_arg(f.job)) != NULL)
+		memset(&jc->watch, 0, sizeof jc->watch);
+}
+
+/* Cancel job id; false if there is no such job. */
+bool
+dispatch_cancel(struct vigild *d, uint64_t id)
+{
+	struct find_job	 f = { id, NULL };
+
+	runner_each(d->runner, find_one, &f);
+	return f.job != NULL && runner_cancel(d->runner, f.job);
+}
+
+struct each_job {
+	void	(*cb)(const struct job_info *, void *);
+	void	 *arg;
+};
+
+static void
+each_one(struct job *job, void *arg)
+{
+	struct each_job	*e = arg;
+	struct job_ctx	*jc = job_arg(job);
+	struct job_info	 ji;
+
+	if (jc == NULL)
+		return;
+	memset(&ji, 0, sizeof ji);
+	ji.id = jc->chain;
+	ji.action = job_action(job);
+	ji.state = job_state_name(job);
+	ji.pid = job_pid(job);
+	ji.trigger_kind = jc->trigger_kind;
+	ji.trigger = jc->trigger;
+	ji.received = jc->received;
+	e->cb(&ji, e->arg);
+}
+
+void
+dispatch_jobs(struct vigild *d, void (*cb)(const struct job_info *, void *),
+    void *arg)
+{
+	struct each_job	 e = { cb, arg };
+
+	runner_each(d->runner, each_one, &e);
 }

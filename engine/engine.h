@@ -10,6 +10,7 @@
 
 #include <ev.h>
 #include <stdbool.h>
+#include <time.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,7 @@ struct matcher;
 struct runner;
 struct message;
 struct src;
+struct strbuf;
 struct state;
 struct conslog;
 struct limits;
@@ -52,9 +54,16 @@ struct lineage {
 };
 
 struct pending;		/* a message or event waiting to be dispatched */
+struct logline;		/* a line of the daemon's recent log */
+struct viewer;		/* a client following a console */
 struct sched_rt;	/* a running schedule */
 struct corr;
 struct rule;
+struct counter_ent;
+struct counter {
+	uint64_t	 hits;
+	double		 last;		/* the daemon's time of the last */
+};
 struct imon_rt;		/* a running idle monitor */
 struct suspended;	/* a suspended rule, action or source */
 
@@ -71,6 +80,13 @@ struct vigild {
 	struct imon_rt	*imons;
 	double		 clock_offset;	/* --test-clock: added to the time */
 	struct corr	*corr;		/* correlation windows */
+	struct counter_ent **counters;	/* firings by kind and name */
+	double		 started;	/* the daemon's time at its start */
+	char		*checksum;	/* of the ruleset in force */
+	double		 loaded;	/* when it was loaded */
+	const char	*socket_path;
+	struct logline	*logring;	/* the recent log, for "vigil log" */
+	struct viewer	*viewers;	/* "vigil view --follow" clients */
 	ev_timer	 corr_timer;	/* on their earliest deadline */
 	uint64_t	 npending;
 	struct src	*sources;	/* running sources, a list */
@@ -94,7 +110,15 @@ struct vigild {
 };
 
 /* rsref: in vigild.c */
-struct rsref	*rsref_load(const char *config, bool quiet);
+struct rsref	*rsref_load(const char *config, struct strbuf *msgs);
+bool		 vigild_reload(struct vigild *, struct strbuf *msgs);
+void		 vigild_log_each(void (*)(double, const char *, void *),
+		    void *);
+/* ctl-cmds.c: a log line for clients following the log ("vigil log -f"). */
+void		 ctl_log_line(struct vigild *, double, const char *);
+/* ctl-cmds.c: a message for clients following its console. */
+void		 ctl_view_message(struct vigild *, const struct message *);
+void		 vigild_stop(struct vigild *, const char *why);
 void		 rsref_put(struct rsref *);
 
 /*
@@ -115,6 +139,27 @@ struct trigger {
 	const struct lineage	*lin;
 };
 void		 dispatch_trigger(struct vigild *, const struct trigger *);
+/* A client following a manual trigger. */
+struct run_watch {
+	void	(*on_line)(const char *, size_t, void *);
+	void	(*on_end)(uint64_t id, int status, const char *result, void *);
+	void	 *arg;
+};
+uint64_t	 dispatch_run(struct vigild *, const char *action,
+		    const char *parm, char *const *vars, const char *who,
+		    const struct run_watch *, char **err);
+void		 dispatch_unwatch(struct vigild *, uint64_t id);
+bool		 dispatch_cancel(struct vigild *, uint64_t id);
+struct job_info {
+	uint64_t	 id;		/* the history id of its first link */
+	const char	*action;	/* its current link */
+	const char	*state;		/* delay, queued, running, ending */
+	long		 pid;
+	const char	*trigger_kind, *trigger;
+	double		 received;
+};
+void		 dispatch_jobs(struct vigild *,
+		    void (*)(const struct job_info *, void *), void *);
 /* The daemon's idea of the time: the loop's, moved by --test-clock. */
 double		 vigild_now(const struct vigild *);
 bool		 dispatch_idle(const struct vigild *);
@@ -144,6 +189,7 @@ const char	*event_msgid(const char *event);
  */
 void		 scheds_start(struct vigild *);
 void		 scheds_free(struct vigild *);
+bool		 sched_due(const struct vigild *, const char *name, time_t *);
 
 /* imon.c: DEFIMON idle monitors: what did not happen often enough. */
 void		 imons_start(struct vigild *);
@@ -166,13 +212,20 @@ void		 windows_message(struct vigild *, const struct message *);
 bool		 windows_fire(struct vigild *, const struct rule *,
 		    const struct message *);
 
+/* counters.c: firings by kind and name, kept across reloads. */
+void		 counter_hit(struct vigild *, const char *kind,
+		    const char *name);
+struct counter	 counter_get(struct vigild *, const char *kind,
+		    const char *name);
+void		 counters_free(struct vigild *);
+
 /* suspend.c: SUSPEND and RESUME of rules, actions and sources. */
 bool		 suspended(struct vigild *, const char *kind,
 		    const char *name);
 void		 suspend_load(struct vigild *);
 void		 suspend_free(struct vigild *);
 const char	*suspend_command(struct vigild *, const char *text,
-		    const char *who, char **err);
+		    const char *who, long uid, char **err);
 
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "engine/engine.h"
@@ -170,4 +171,19 @@ scheds_free(struct vigild *d)
 		free(sr->name);
 		free(sr);
 	}
+}
+
+/* When schedule name runs next; false if it does not. */
+bool
+sched_due(const struct vigild *d, const char *name, time_t *due)
+{
+	const struct sched_rt	*sr;
+
+	for (sr = d->schedules; sr != NULL; sr = sr->next)
+		if (strcasecmp(sr->name, name) == 0 &&
+		    ev_is_active(&sr->timer)) {
+			*due = sr->due;
+			return true;
+		}
+	return false;
 }

@@ -73,6 +73,8 @@ src_message(struct src *s, const struct message *msg)
 	if (d->conslog != NULL)
 		conslog_write(d->conslog, s->name, ev_now(d->loop), msg->user,
 		    msg->text, msg->len);
+	if (d->viewers != NULL)
+		ctl_view_message(d, msg);
 	imon_note(d, IMON_SOURCE, s->name);
 	if (!suspended(d, "SOURCE", s->name)) {
 		dispatch_message(d, msg, NULL);

@@ -136,17 +136,18 @@ duration(const char *s)
 }
 
 /*
- * Carry out an operator command given as text by who; NULL on success,
- * else why it was refused (*err, allocated, is what to free).
+ * Carry out an operator command given as text by who (uid -1: the daemon
+ * itself, for an action); NULL on success, else why it was refused
+ * (*err, allocated, is what to free).
  */
 const char *
 suspend_command(struct vigild *d, const char *text, const char *who,
-    char **err)
+    long uid, char **err)
 {
 	struct argv		*av;
 	struct suspension	 s;
 	struct audit_rec	 a;
-	const char		*verb, *kind = NULL;
+	const char		*verb, *kind = NULL, *args;
 	char			*cause = NULL;
 	size_t			 i, next;
 	double			 secs = 0;
@@ -213,11 +214,14 @@ suspend_command(struct vigild *d, const char *text, const char *who,
 	}
 	if (d->state != NULL) {
 		memset(&a, 0, sizeof a);
-		a.when = ev_now(d->loop);
-		a.uid = -1;
+		a.when = vigild_now(d);
+		a.uid = uid;
 		a.user = who;
-		a.command = verb;
-		a.args = text;
+		a.command = strcasecmp(verb, "SUSPEND") == 0 ? "suspend" :
+		    "resume";
+		args = text + strspn(text, " \t");
+		args += strlen(verb);
+		a.args = args + strspn(args, " \t");
 		a.result = "ok";
 		state_audit(d->state, &a);
 	}

@@ -29,6 +29,7 @@
 #include "actions/actions.h"
 #include "cli/cli.h"
 #include "engine/conslog.h"
+#include "engine/control.h"
 #include "engine/engine.h"
 #include "engine/source.h"
 #include "engine/state.h"
@@ -47,18 +48,28 @@ usage(FILE *f)
 	    " [--test-clock TIME]\n");
 }
 
-/* Load a ruleset and its matcher; NULL after logging every error. */
+/*
+ * Load a ruleset and its matcher; NULL after reporting every error: on
+ * standard error, and into msgs too when given (for "vigil reload").
+ */
 struct rsref *
-rsref_load(const char *config, bool quiet)
+rsref_load(const char *config, struct strbuf *msgs)
 {
-	struct diag	 diag;
-	struct ruleset	*rs;
-	struct rsref	*ref;
+	struct diag		 diag;
+	struct ruleset		*rs;
+	struct rsref		*ref;
+	char			*line;
+	size_t			 i;
 
-	(void)quiet;
 	diag_init(&diag);
 	rs = ruleset_load(config, &diag);
 	diag_print(&diag, stderr);
+	for (i = 0; msgs != NULL && i < diag.n; i++) {
+		line = diag_format(&diag.items[i]);
+		strbuf_adds(msgs, line);
+		strbuf_addc(msgs, '\n');
+		free(line);
+	}
 	diag_free(&diag);
 	if (rs == NULL)
 		return NULL;
@@ -67,6 +78,56 @@ rsref_load(const char *config, bool quiet)
 	ref->m = matcher_create(rs);
 	ref->refs = 1;
 	return ref;
+}
+
+/* What identifies a ruleset in force: FNV-1a of its canonical dump. */
+static void
+set_checksum(struct vigild *d)
+{
+	struct strbuf	 sb;
+	uint64_t	 h = 1469598103934665603ULL;
+	size_t		 i;
+
+	strbuf_init(&sb);
+	ruleset_dump(d->cur->rs, &sb);
+	for (i = 0; i < sb.len; i++)
+		h = (h ^ (unsigned char)sb.data[i]) * 1099511628211ULL;
+	strbuf_free(&sb);
+	free(d->checksum);
+	xasprintf(&d->checksum, "%016llx", (unsigned long long)h);
+	d->loaded = vigild_now(d);
+}
+
+/*
+ * Reload the rule files: the new rules replace those in force only if
+ * they validate.  Errors go to the log, and into msgs when given.
+ */
+bool
+vigild_reload(struct vigild *d, struct strbuf *msgs)
+{
+	struct rsref	*ref;
+
+	log_info("reloading %s", d->config);
+	if ((ref = rsref_load(d->config, msgs)) == NULL) {
+		d->reload_failures++;
+		vigild_event(d, NULL, "RELOAD_FAILED", d->config,
+		    "the rules in force stay (%zu rules); see the log for"
+		    " every error", ruleset_count(d->cur->rs, DEF_RULE));
+		return false;
+	}
+	rsref_put(d->cur);
+	d->cur = ref;
+	d->reloads++;
+	set_checksum(d);
+	sources_reload(d, ref->rs);
+	scheds_start(d);
+	imons_start(d);
+	monitors_start(d);
+	windows_reload(d);
+	vigild_event(d, NULL, "RELOAD_DONE", d->config, "%zu rules, %zu"
+	    " actions", ruleset_count(ref->rs, DEF_RULE),
+	    ruleset_count(ref->rs, DEF_ACTION));
+	return true;
 }
 
 void
@@ -82,33 +143,58 @@ rsref_put(struct rsref *ref)
 static void
 on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 {
-	struct vigild	*d = w->data;
-	struct rsref	*ref;
-
 	(void)loop;
 	(void)revents;
-	log_info("reloading %s", d->config);
-	if ((ref = rsref_load(d->config, false)) == NULL) {
-		d->reload_failures++;
-		vigild_event(d, NULL, "RELOAD_FAILED", d->config,
-		    "the rules in force stay (%zu rules); see the log for"
-		    " every error", ruleset_count(d->cur->rs, DEF_RULE));
-		return;
-	}
-	rsref_put(d->cur);
-	d->cur = ref;
-	d->reloads++;
-	sources_reload(d, ref->rs);
-	scheds_start(d);
-	imons_start(d);
-	monitors_start(d);
-	windows_reload(d);
-	vigild_event(d, NULL, "RELOAD_DONE", d->config, "%zu rules, %zu"
-	    " actions", ruleset_count(ref->rs, DEF_RULE),
-	    ruleset_count(ref->rs, DEF_ACTION));
+	vigild_reload(w->data, NULL);
 }
 
 static double	stop_grace = VIGILD_STOP_GRACE;
+
+/* The recent log, for "vigil log": a ring of LOGRING_MAX lines. */
+#define LOGRING_MAX	1000
+struct logline {
+	double		 when;
+	char		*text;		/* "level: text" */
+};
+static struct logline	 logring[LOGRING_MAX];
+static size_t		 logring_next;
+static struct vigild	*logring_d;
+
+static void
+log_keep(const char *level, const char *line, void *arg)
+{
+	struct logline	*l = &logring[logring_next++ % LOGRING_MAX];
+
+	(void)arg;
+	free(l->text);
+	xasprintf(&l->text, "%s: %s", level, line);
+	l->when = logring_d != NULL && logring_d->loop != NULL ?
+	    vigild_now(logring_d) : 0;
+	if (logring_d != NULL)
+		ctl_log_line(logring_d, l->when, l->text);
+}
+
+/* The recent log lines, oldest first. */
+void
+vigild_log_each(void (*cb)(double, const char *, void *), void *arg)
+{
+	size_t	 i, n = logring_next < LOGRING_MAX ? logring_next : LOGRING_MAX;
+
+	for (i = logring_next - n; i < logring_next; i++)
+		cb(logring[i % LOGRING_MAX].when,
+		    logring[i % LOGRING_MAX].text, arg);
+}
+
+static void
+logring_free(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < LOGRING_MAX; i++) {
+		free(logring[i].text);
+		logring[i].text = NULL;
+	}
+}
 
 /* "YYYY-MM-DDTHH:MM:SS" in local time. */
 static bool
@@ -141,25 +227,39 @@ on_grace(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-static void
-on_stop(struct ev_loop *loop, ev_signal *w, int revents)
+/*
+ * Stop: no more reading; running actions get --stop-grace seconds; the
+ * loop ends when none is left (on_prepare) or the grace is over.  A
+ * second stop ends it at once.
+ */
+void
+vigild_stop(struct vigild *d, const char *why)
 {
 	static ev_timer	 grace;
-	struct vigild	*d = w->data;
 
-	(void)revents;
 	if (d->stopping) {
-		log_warnx("signal %d again: stopping now", w->signum);
-		ev_break(loop, EVBREAK_ALL);
+		log_warnx("%s again: stopping now", why);
+		ev_break(d->loop, EVBREAK_ALL);
 		return;
 	}
-	log_info("signal %d: stopping; %llu actions still running or"
-	    " waiting", w->signum, (unsigned long long)d->jobs);
+	log_info("%s: stopping; %llu actions still running or waiting", why,
+	    (unsigned long long)d->jobs);
 	d->stopping = true;
 	sources_pause(d, true);
 	sources_checkpoint(d);
 	ev_timer_init(&grace, on_grace, stop_grace, 0);
-	ev_timer_start(loop, &grace);
+	ev_timer_start(d->loop, &grace);
+}
+
+static void
+on_stop(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	char	 why[32];
+
+	(void)loop;
+	(void)revents;
+	snprintf(why, sizeof why, "signal %d", w->signum);
+	vigild_stop(w->data, why);
 }
 
 /*
@@ -264,6 +364,8 @@ main(int argc, char **argv)
 
 	log_init("vigild", 0);
 	memset(&d, 0, sizeof d);
+	logring_d = &d;
+	log_set_hook(log_keep, NULL);
 	d.statedir = VIGILD_DEFAULT_STATEDIR;
 	d.pending_tail = &d.pending;
 	while ((ch = getopt_long(argc, argv, "c:nS:D:hV", longopts,
@@ -276,7 +378,8 @@ main(int argc, char **argv)
 			check = 1;
 			break;
 		case 'S':
-			break;	/* the control socket comes with the client */
+			d.socket_path = optarg;
+			break;
 		case 'D':
 			d.statedir = optarg;
 			break;
@@ -342,7 +445,7 @@ main(int argc, char **argv)
 		return check_files(1, &config, 0, 0, "vigild");
 
 	d.config = config;
-	if ((d.cur = rsref_load(config, false)) == NULL) {
+	if ((d.cur = rsref_load(config, NULL)) == NULL) {
 		log_warnx("%s: not started: the rules do not validate", config);
 		return EXIT_FAILED;
 	}
@@ -381,18 +484,28 @@ main(int argc, char **argv)
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	d.sysname = uname(&un) == 0 ? xstrdup(un.nodename) : xstrdup("?");
 	d.loop = ev_default_loop(EVFLAG_AUTO);
+	d.started = ev_now(d.loop);
 	if (test_clock != 0) {
 		/* Tests and demonstrations: the daemon's clock starts there. */
 		d.clock_offset = (double)test_clock - ev_now(d.loop);
 		log_warnx("--test-clock: the daemon's clock is moved by %+.0f"
 		    " seconds", d.clock_offset);
+		d.started += d.clock_offset;
 	}
+	set_checksum(&d);
 	d.runner = runner_create(d.loop, VIGILD_MAX_CHILDREN);
 	d.limits = limits_create();
 	suspend_load(&d);
-	if (!sources_start(&d, &err)) {
+	/* The client reads $VIGIL_SOCKET too: one setting serves both. */
+	if (d.socket_path == NULL || *d.socket_path == '\0')
+		d.socket_path = getenv("VIGIL_SOCKET");
+	if (d.socket_path == NULL || *d.socket_path == '\0')
+		d.socket_path = VIGILD_DEFAULT_SOCKET;
+	if (!sources_start(&d, &err) ||
+	    !ctl_start(&d, d.socket_path, &err)) {
 		log_warnx("not started: %s", err);
 		free(err);
+		sources_free(&d);
 		runner_free(d.runner);
 		limits_free(d.limits);
 		suspend_free(&d);
@@ -448,6 +561,7 @@ main(int argc, char **argv)
 	monitors_free(&d);
 	windows_stop(&d);
 	sources_report(&d);
+	ctl_stop(&d);		/* clients' commands cancelled */
 	sources_free(&d);	/* offsets saved */
 	runner_free(d.runner);	/* kills what still runs: interrupted */
 	vigild_drain_free(&d);
@@ -468,10 +582,15 @@ main(int argc, char **argv)
 	    (unsigned long long)d.reload_failures);
 	limits_free(d.limits);
 	suspend_free(&d);
+	counters_free(&d);
 	conslog_close(d.conslog);
 	state_close(d.state);
 	rsref_put(d.cur);
 	ev_loop_destroy(d.loop);
 	free((char *)d.sysname);
+	free(d.checksum);
+	log_set_hook(NULL, NULL);
+	logring_d = NULL;
+	logring_free();
 	return EXIT_OK;
 }

@@ -49,7 +49,7 @@ dumped(const struct operand *op, const struct def *d, size_t i)
 	    !(op->flags & OPF_QUIETDEF);
 }
 
-static void
+void
 dump_def(const struct def *d, struct strbuf *sb)
 {
 	const struct directive	*dir = directive_of(d->kind);

@@ -457,6 +457,7 @@ const struct def *ruleset_at(const struct ruleset *, size_t);
 const char	*ruleset_main_file(const struct ruleset *);
 void		 ruleset_summary(const struct ruleset *, struct strbuf *);
 void		 ruleset_dump(const struct ruleset *, struct strbuf *);
+void		 dump_def(const struct def *, struct strbuf *);
 
 /*
  * schedule.c: when a DEFSCHD runs, in its TZ (NULL: local time), with
@@ -554,6 +555,40 @@ const char	*suggest_word(const char *, const char *const *, size_t);
 /* wildcard.c */
 int		 wildcard_check(const char *, char **cause);
 int		 regex_check(const char *, bool caseless, char **cause);
+
+/*
+ * authz.c: who may do what, decided from the AUTH statements of a ruleset
+ * alone.  The caller looks the peer up (its user name, its groups and
+ * their names) and passes them in, so the decision does no I/O and can
+ * be tested; strings returned are owned by the caller.
+ *
+ * Root and the daemon's own uid are ADMIN; anyone else has the highest
+ * level of the AUTH statements that name them (USER: the user name,
+ * exactly, or the uid number; GROUP: one of their groups by name,
+ * exactly, or by number) and apply to the object: a statement without
+ * CONSOLE, ACTION, SOURCE or RULE applies to everything; one with
+ * ACTION pattern only to kind "ACTION" objects that match it (a
+ * wildcard, case-insensitive), and so on for SOURCE (a source: viewing
+ * its console log, suspending it, injecting into it), CONSOLE (the
+ * console of a user ID: its messages, whatever source carried them, as
+ * in the reference) and RULE.  Kinds are kept apart: a source and a user
+ * ID of the same name are different objects.  A kind with no AUTH
+ * operand of its own (SCHEDULE, MONITOR, ...) and a NULL kind (a global
+ * right, such as status or reload) take global grants only.
+ */
+struct authz_peer {
+	unsigned long		 uid;
+	const char		*user;		/* the uid's name; NULL: none */
+	const unsigned long	*gids;		/* every group of the peer */
+	const char *const	*groups;	/* their names (NULL where a gid
+						   has none), or NULL */
+	size_t			 ngroups;
+};
+int		 authz_level(const struct ruleset *, const struct authz_peer *,
+		    unsigned long self, const char *kind, const char *object);
+const char	*authz_level_name(int);		/* "VIEW", ..., "NONE" */
+char		*authz_statement(const struct authz_peer *, int level,
+		    const char *kind, const char *object);
 
 
 /*

@@ -45,12 +45,15 @@ examples=$top_srcdir/rules/examples
 
 # --- usage and exit statuses -------------------------------------------
 run "vigil without a command is a usage error" 2 "$VIGIL"
-run "vigil check without a file is a usage error" 2 "$VIGIL" check
 run "vigil check --bogus is a usage error" 2 "$VIGIL" check --bogus x
-run "an unknown command is a usage error" 2 "$VIGIL" frobnicate
-expect_err "the unknown command is named" 'unknown command: frobnicate'
+run "a command that is not offline goes to the daemon (none here: exit 3)" 3 \
+	"$VIGIL" -S "$tmp/none.sock" frobnicate
+expect_err "  ... the socket is named" "cannot reach vigild at $tmp/none.sock"
+run "an unknown option before the command is a usage error" 2 "$VIGIL" --bogus status
 run "vigil --version" 0 "$VIGIL" --version
-run "a unique prefix selects the command" 0 "$VIGIL" chec "$examples/backup.rules"
+run "a unique prefix selects an offline command" 0 "$VIGIL" chec "$examples/backup.rules"
+run "check without files asks the daemon (none here: exit 3)" 3 \
+	"$VIGIL" -S "$tmp/none.sock" check
 run "vigil check accepts the backup example" 0 "$VIGIL" check "$examples/backup.rules"
 if grep -q 'OK: 2 rules, 3 actions, 1 schedule, 1 group' out; then
 	ok "the summary says what the file defines"

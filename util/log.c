@@ -26,6 +26,16 @@ static const char	*log_progname = "vigil";
 static int		 log_debug_enabled;
 static int		 log_to_syslog;
 static int		 log_json;
+static void		(*log_hook)(const char *, const char *, void *);
+static void		*log_hook_arg;
+
+/* Also hand every line (level, text, at most 1023 bytes) to hook. */
+void
+log_set_hook(void (*hook)(const char *, const char *, void *), void *arg)
+{
+	log_hook = hook;
+	log_hook_arg = arg;
+}
 
 void
 log_init(const char *progname, int debug)
@@ -170,6 +180,15 @@ log_vwrite(int prio, const char *level, const char *fmt, va_list ap,
 	int	 n;
 	size_t	 len;
 
+	if (log_hook != NULL) {
+		/* The daemon keeps its recent log for "vigil log". */
+		va_copy(ap2, ap);
+		n = vsnprintf(small, sizeof small, fmt, ap2);
+		va_end(ap2);
+		if (n < 0)
+			small[0] = '\0';
+		log_hook(level != NULL ? level : "info", small, log_hook_arg);
+	}
 	if (!log_to_syslog && !log_json) {
 		fprintf(stderr, "%s: ", log_progname);
 		if (level != NULL)

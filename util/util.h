@@ -25,6 +25,8 @@ int	 xvasprintf(char **, const char *, va_list)
 
 /* log.c */
 void	 log_init(const char *progname, int debug);
+void	 log_set_hook(void (*)(const char *level, const char *line, void *),
+	    void *);
 void	 log_set_syslog(int facility);	/* LOG_DAEMON, ... */
 void	 log_set_json(int on);
 void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));

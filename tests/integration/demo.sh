@@ -21,8 +21,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 
 # PROGRAM is relative to where the daemon runs: the source tree.
+# Its control socket in the temporary directory, not in the source tree.
 (cd "$top_srcdir" && TZ=UTC timeout 60 "$VIGILD" -c rules/examples/demo/backup-demo.rules \
-	-D "$tmp/st" --once --test-clock 2026-11-26T13:14:58) >"$tmp/out" 2>"$tmp/log"
+	-D "$tmp/st" -S "$tmp/vigil.sock" --once --test-clock 2026-11-26T13:14:58) >"$tmp/out" 2>"$tmp/log"
 is "the demo runs to its end and exits 0" "$?" 0
 
 is "the schedule started step 1 at 13:15; each step then came from the message before" \

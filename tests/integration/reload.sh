@@ -93,8 +93,8 @@ kill -TERM "$pid"
 wait "$pid"
 is "after a restart: still suspended, then resumed" "$(ls target-* | tr '\n' ' ')" "target-1 target-5 "
 is "the audit trail has both commands" \
-	"$(sqlite3 st/vigil.db "select user || ': ' || args from audit order by id")" \
-	"RULE STOPIT: SUSPEND RULE TARGET maintenance window
-RULE GOAGAIN: RESUME RULE TARGET"
+	"$(sqlite3 st/vigil.db "select user || ': ' || command || ' ' || args from audit order by id")" \
+	"RULE STOPIT: suspend RULE TARGET maintenance window
+RULE GOAGAIN: resume RULE TARGET"
 
 tap_end

@@ -274,7 +274,8 @@ DEFACTN NAME REC COMMAND '$tmp/rec.sh &SOURCE &U &T'
 RULES
 mkdir st-stale
 if [ -S stale.sock ]; then ok "a stale socket is there"; else fail "no stale socket"; fi
-"$VIGILD" -c stale.rules -D st-stale >stale.log 2>&1 &
+# Its own control socket: the first daemon still holds vigil.sock here.
+"$VIGILD" -c stale.rules -D st-stale -S stale-ctl.sock >stale.log 2>&1 &
 spid=$!
 pids+=("$spid")
 wait_for stale.log "DAEMON_STARTED"

@@ -489,7 +489,7 @@ START_TEST(test_disk_full)
 	 */
 	if (geteuid() != 0 || unshare(CLONE_NEWNS) == -1 ||
 	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1 ||
-	    mount("tmpfs", tmpdir, "tmpfs", 0, "size=64k") == -1) {
+	    mount("tmpfs", tmpdir, "tmpfs", 0, "size=64k,mode=0700") == -1) {
 		printf("test_disk_full: skipped: cannot mount a tmpfs (%s)\n",
 		    geteuid() != 0 ? "not root" : strerror(errno));
 		return;
