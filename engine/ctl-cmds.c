@@ -161,6 +161,27 @@ src_type_name(int type)
 
 /* --- status, query, show ------------------------------------------------- */
 
+#define LAST_ERRORS	5
+
+struct last_errors {
+	char	*line[LAST_ERRORS];
+	size_t	 n;
+};
+
+static void
+keep_error(double when, const char *line, void *arg)
+{
+	struct last_errors	*le = arg;
+	char			 t[32];
+
+	if (strncmp(line, "warning:", 8) != 0 && strncmp(line, "fatal:", 6) != 0)
+		return;
+	fmt_time(when, t, sizeof t);
+	free(le->line[le->n % LAST_ERRORS]);
+	xasprintf(&le->line[le->n % LAST_ERRORS], "%s %s", t, line);
+	le->n++;
+}
+
 static void
 ctl_status(struct ctl_req *req)
 {
@@ -239,6 +260,19 @@ ctl_status(struct ctl_req *req)
 		    up > 0 ? (double)s->messages / up : 0.0,
 		    desc.data != NULL ? desc.data : "");
 		strbuf_free(&desc);
+	}
+	{
+		struct last_errors	 le;
+		size_t			 i, first;
+
+		memset(&le, 0, sizeof le);
+		vigild_log_each(keep_error, &le);
+		ctl_out(req, "last errors:%s", le.n == 0 ? " none" : "");
+		first = le.n > LAST_ERRORS ? le.n - LAST_ERRORS : 0;
+		for (i = first; i < le.n; i++)
+			ctl_out(req, "  %s", le.line[i % LAST_ERRORS]);
+		for (i = 0; i < LAST_ERRORS; i++)
+			free(le.line[i]);
 	}
 	strbuf_free(&sb);
 	ctl_end(req, EXIT_OK);

@@ -59,6 +59,47 @@ has "audit: the manual run" "$tmp/a" "run       ok       BKRLNX03"
 
 v status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["rules"]==3' \
 	&& ok "status --json parses" || fail "status --json"
+v status >"$tmp/st.txt" 2>&1
+has "status: the rules in force, with their checksum" "$tmp/st.txt" "checksum"
+has "status: the sources" "$tmp/st.txt" "ZVMOPER          PTY"
+has "status: the last errors" "$tmp/st.txt" "last errors:"
+# Every query, and the other read commands, as JSON.
+jcheck() {	# jcheck DESCRIPTION PYTHON-ASSERTION vigil-args...
+	local desc=$1 expr=$2
+	shift 2
+	if v "$@" --json 2>"$tmp/jerr" | python3 -c "import json,sys; d=json.load(sys.stdin); assert $expr, d"; then
+		ok "$desc"
+	else
+		fail "$desc"; sed 's/^/#   /' "$tmp/jerr"
+	fi
+}
+jcheck "query actions --json" '[a["fired"] for a in d["actions"] if a["name"]=="BKRLNX03"]==[2]' query actions
+jcheck "query schedules --json: the next run of BKRLNX01 is a Thursday" \
+	'__import__("time").gmtime([s["next"] for s in d["schedules"] if s["name"]=="BKRLNX01"][0]).tm_wday==3' query schedules
+jcheck "query groups --json" 'd["groups"][0]["members"]=="BKRWRK0*"' query groups
+jcheck "query sources --json" '[s["type"] for s in d["sources"]]==["PTY"]' query sources
+jcheck "show rule --json: its definition and recent firings" \
+	'"MATCH" in d["definition"] and len(d["recent"])==1' show rule BKRLNX02
+jcheck "history --json" 'd["history"][0]["trigger"]=="BKRLNX01"' history
+jcheck "history --audit --json" 'any(a["command"]=="run" for a in d["audit"])' history --audit
+jcheck "jobs --json: nothing running" 'd["jobs"]==[]' jobs
+v log >"$tmp/log.out" 2>&1
+has "log: the daemon's own log" "$tmp/log.out" "SCHEDULE BKRLNX01 fired"
+# A job that waits, seen by jobs, cancelled.
+v run DEMODONE --detach >"$tmp/det" 2>&1
+has "run --detach: the job number" "$tmp/det" "started"
+v inject 'AUTO LOGON  ***   BKRLNXD   USERS = 23' >"$tmp/inj" 2>&1
+has "inject: the rules fired on it" "$tmp/inj" "1 rule firings"
+v check >"$tmp/chk" 2>&1
+is "check (the daemon's files): exit 0" "$?" 0
+has "  ... and what they define" "$tmp/chk" "OK:"
+v reload >"$tmp/rel" 2>&1
+is "reload: exit 0" "$?" 0
+has "  ... with the checksum" "$tmp/rel" "checksum"
+v resume rule BKRLNX02 >/dev/null 2>&1
+is "resume: exit 0" "$?" 0
+v cancel 999999 >/dev/null 2>&1
+is "cancel of no such job: exit 1" "$?" 1
 v frobnicate >/dev/null 2>&1
 is "an unknown command: exit 2" "$?" 2
 v run NOSUCH >/dev/null 2>&1

@@ -308,6 +308,43 @@ START_TEST(test_env_lines_fixed)
 }
 END_TEST
 
+/*
+ * runner_cancel: the running job's group gets TERM and its chain goes no
+ * further; a queued job ends at once with "cancelled"; cancelling an
+ * ending job says false.
+ */
+START_TEST(test_cancel)
+{
+	struct runner	*r = runner_create(loop, 1);
+	struct rec	 rec[2];
+	struct job	*running, *queued;
+	struct plan	*p;
+
+	rec_init(&rec[0]);
+	rec_init(&rec[1]);
+	p = mk_plan(PLAN_EXEC, "LONG", "sleep", "60", (char *)NULL);
+	p->next = mk_plan(PLAN_EXEC, "AFTER", "true", (char *)NULL);
+	running = runner_start(r, p, NULL, &cbs, &rec[0]);
+	queued = runner_start(r, mk_plan(PLAN_EXEC, "WAITS", "true",
+	    (char *)NULL), NULL, &cbs, &rec[1]);
+	run_for(0.2);
+	ck_assert_str_eq(job_state_name(running), "running");
+	ck_assert_str_eq(job_state_name(queued), "queued");
+	ck_assert(runner_cancel(r, queued));
+	ck_assert(!runner_cancel(r, queued));	/* already ending */
+	ck_assert(runner_cancel(r, running));
+	run_until(rec, 2, 5);
+	ck_assert_uint_eq(rec[0].ndone, 1);	/* AFTER never ran */
+	ck_assert_int_eq(rec[0].res[0].signal, SIGTERM);
+	ck_assert(!rec[0].res[0].timed_out);
+	ck_assert_uint_eq(rec[1].ndone, 1);
+	ck_assert_str_eq(rec[1].error[0], "cancelled");
+	rec_free(&rec[0]);
+	rec_free(&rec[1]);
+	runner_free(r);
+}
+END_TEST
+
 START_TEST(test_timeout)
 {
 	struct runner		 *r = runner_create(loop, 4);
@@ -702,6 +739,7 @@ runner_suite(void)
 	tcase_add_test(tc, test_lines_and_status);
 	tcase_add_test(tc, test_env_lines_fixed);
 	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_cancel);
 	tcase_add_test(tc, test_flood);
 	tcase_add_test(tc, test_no_such_command);
 	tcase_add_test(tc, test_chain);
