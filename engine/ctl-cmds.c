@@ -685,8 +685,11 @@ run_end(uint64_t id, int status, const char *result, void *arg)
 
 	req->data = NULL;
 	req->cancel = NULL;
-	ctl_err(req, "job %llu: %s%s%d", (unsigned long long)id, result,
-	    status >= 0 ? ", exit " : "", status >= 0 ? status : 0);
+	if (status >= 0)
+		ctl_err(req, "job %llu: %s, exit %d", (unsigned long long)id,
+		    result, status);
+	else
+		ctl_err(req, "job %llu: %s", (unsigned long long)id, result);
 	ctl_audit(req, result);
 	ctl_end(req, strcmp(result, "ok") == 0 ? EXIT_OK : EXIT_FAILED);
 }
@@ -960,9 +963,11 @@ ctl_view_message(struct vigild *d, const struct message *msg)
 		if (v->log || !view_matches(v, msg->source, msg->user,
 		    msg->text))
 			continue;
+		/* As the console log writes it: UTC, milliseconds. */
 		fmt_utc(ev_now(d->loop), t, sizeof t);
-		ctl_out(v->req, "%sZ %s %s", t, *msg->user != '\0' ?
-		    msg->user : "-", msg->text);
+		ctl_out(v->req, "%s.%03dZ %s %s", t,
+		    (int)((ev_now(d->loop) - (double)(long)ev_now(d->loop)) *
+		    1000), *msg->user != '\0' ? msg->user : "-", msg->text);
 	}
 }
 
