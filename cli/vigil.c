@@ -42,9 +42,32 @@ cli_usage(void *stream)
 	for (i = 0; i < nitems(commands); i++)
 		fprintf(stream, "  %-40s %s\n", commands[i].usage,
 		    commands[i].summary);
-	fprintf(stream, "\nany other COMMAND goes to vigild over its control"
-	    " socket: -S SOCKET,\nelse $VIGIL_SOCKET, else %s"
-	    " (see vigil(1)).\n", VIGILD_DEFAULT_SOCKET);
+	fprintf(stream, "\ncommands of the daemon vigild (over its control"
+	    " socket: -S SOCKET,\nelse $VIGIL_SOCKET, else %s;"
+	    " each takes --json):\n"
+	    "  status                                   what runs, sources,"
+	    " last errors\n"
+	    "  query rules|actions|schedules|monitors|sources|groups|dates\n"
+	    "  show rule NAME                           a rule and its recent"
+	    " firings\n"
+	    "  history [--rule R] [--action A] [--since T] [--audit]\n"
+	    "                                           what fired, from"
+	    " which message; who did what\n"
+	    "  why 'message text'                       what the live rules"
+	    " would do with it\n"
+	    "  view SOURCE|USER [--follow] [--since T] [--grep TEXT]\n"
+	    "  log [--follow]                           the daemon's own"
+	    " log\n"
+	    "  jobs, cancel JOB                         running actions\n"
+	    "  run ACTION [--parm TEXT] [--var K=V] [--detach]\n"
+	    "  suspend|resume rule|action|source|schedule|monitor NAME"
+	    " [--for 2h] [--reason TEXT]\n"
+	    "  inject [--source S] 'message text'       feed a message as if"
+	    " it came\n"
+	    "  reload, check, shutdown\n"
+	    "\ncommands may be abbreviated to a unique prefix; see vigil(1)."
+	    "\nexit: 0 done, 1 refused or failed, 2 usage, 3 vigild not"
+	    " reachable\n", VIGILD_DEFAULT_SOCKET);
 }
 
 /* The daemon's commands, for prefixes (engine/ctl-cmds.c has the table). */
