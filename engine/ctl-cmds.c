@@ -683,6 +683,7 @@ run_end(uint64_t id, int status, const char *result, void *arg)
 {
 	struct ctl_req	*req = arg;
 
+	free(req->data);	/* the job id run_cancel would have used */
 	req->data = NULL;
 	req->cancel = NULL;
 	if (status >= 0)
@@ -1090,7 +1091,8 @@ ctl_view(struct ctl_req *req)
 			closedir(dir);
 		}
 		free(cdir);
-		qsort(lines.v, lines.n, sizeof *lines.v, line_cmp);
+		if (lines.n > 1)
+			qsort(lines.v, lines.n, sizeof *lines.v, line_cmp);
 	}
 	free(path);
 	from = t == 0 && lines.n > VIEW_TAIL ? lines.n - VIEW_TAIL : 0;

@@ -514,7 +514,11 @@ main(int argc, char **argv)
 		vigild_drain_free(&d);
 		rsref_put(d.cur);
 		free((char *)d.sysname);
+		free(d.checksum);
 		ev_loop_destroy(d.loop);
+		log_set_hook(NULL, NULL);
+		logring_d = NULL;
+		logring_free();
 		return EXIT_FAILED;
 	}
 	scheds_start(&d);
