@@ -881,10 +881,9 @@ ctl_stop(struct vigild *d)
 
 /* --- what commands call ---------------------------------------------- */
 
-void
-ctl_out(struct ctl_req *req, const char *fmt, ...)
+static void
+ctl_vline(struct ctl_req *req, int tag, const char *fmt, va_list ap)
 {
-	va_list	 ap;
 	char	*s;
 	int	 n;
 
@@ -892,11 +891,19 @@ ctl_out(struct ctl_req *req, const char *fmt, ...)
 		cancel_later(req->c);
 		return;
 	}
-	va_start(ap, fmt);
 	n = xvasprintf(&s, fmt, ap);
-	va_end(ap);
-	client_line(req->c, PROTO_OUT, s, (size_t)n);
+	client_line(req->c, tag, s, (size_t)n);
 	free(s);
+}
+
+void
+ctl_out(struct ctl_req *req, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	ctl_vline(req, PROTO_OUT, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -909,18 +916,10 @@ void
 ctl_err(struct ctl_req *req, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*s;
-	int	 n;
 
-	if (req->c->gone) {
-		cancel_later(req->c);
-		return;
-	}
 	va_start(ap, fmt);
-	n = xvasprintf(&s, fmt, ap);
+	ctl_vline(req, PROTO_ERR, fmt, ap);
 	va_end(ap);
-	client_line(req->c, PROTO_ERR, s, (size_t)n);
-	free(s);
 }
 
 void

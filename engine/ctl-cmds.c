@@ -83,6 +83,19 @@ json_end(struct ctl_req *req, struct strbuf *sb, int status)
 	ctl_end(req, status);
 }
 
+/* The end of a listing: the JSON array closed and sent, or the table done. */
+static void
+list_end(struct ctl_req *req, struct strbuf *sb)
+{
+	if (req->json) {
+		strbuf_adds(sb, "]}");
+		json_end(req, sb, EXIT_OK);
+		return;
+	}
+	strbuf_free(sb);
+	ctl_end(req, EXIT_OK);
+}
+
 static void
 usage_end(struct ctl_req *req, const char *usage)
 {
@@ -431,13 +444,7 @@ ctl_query(struct ctl_req *req)
 		}
 		break;
 	}
-	if (req->json) {
-		strbuf_adds(&sb, "]}");
-		json_end(req, &sb, EXIT_OK);
-		return;
-	}
-	strbuf_free(&sb);
-	ctl_end(req, EXIT_OK);
+	list_end(req, &sb);
 }
 
 struct hist_out {
@@ -588,13 +595,7 @@ ctl_history(struct ctl_req *req)
 			    "COMMAND");
 		state_history_each(req->d->state, &f, hist_one, &out);
 	}
-	if (req->json) {
-		strbuf_adds(&sb, "]}");
-		json_end(req, &sb, EXIT_OK);
-		return;
-	}
-	strbuf_free(&sb);
-	ctl_end(req, EXIT_OK);
+	list_end(req, &sb);
 }
 
 static void
@@ -811,13 +812,7 @@ ctl_jobs(struct ctl_req *req)
 		ctl_out(req, "%8s %-16s %-8s %7s %-8s %-16s %s", "JOB",
 		    "ACTION", "STATE", "PID", "KIND", "TRIGGER", "SINCE");
 	dispatch_jobs(req->d, jobs_one, &o);
-	if (req->json) {
-		strbuf_adds(&sb, "]}");
-		json_end(req, &sb, EXIT_OK);
-		return;
-	}
-	strbuf_free(&sb);
-	ctl_end(req, EXIT_OK);
+	list_end(req, &sb);
 }
 
 static void
