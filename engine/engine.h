@@ -56,6 +56,7 @@ struct lineage {
 struct pending;		/* a message or event waiting to be dispatched */
 struct logline;		/* a line of the daemon's recent log */
 struct viewer;		/* a client following a console */
+struct plugin_rt;	/* a running Lua plugin */
 struct sched_rt;	/* a running schedule */
 struct corr;
 struct rule;
@@ -87,6 +88,7 @@ struct vigild {
 	const char	*socket_path;
 	struct logline	*logring;	/* the recent log, for "vigil log" */
 	struct viewer	*viewers;	/* "vigil view --follow" clients */
+	struct plugin_rt *plugins;
 	ev_timer	 corr_timer;	/* on their earliest deadline */
 	uint64_t	 npending;
 	struct src	*sources;	/* running sources, a list */
@@ -199,6 +201,11 @@ void		 imon_note(struct vigild *, int target, const char *name);
 /* monitors.c: DEFMMON, DEFSMON, DEFPMON: probes run every INTERVAL. */
 void		 monitors_start(struct vigild *);
 void		 monitors_free(struct vigild *);
+
+/* plugins.c: Lua plugins (plugins/host.c) in the daemon. */
+void		 plugins_start(struct vigild *);
+void		 plugins_message(struct vigild *, const struct message *);
+void		 plugins_free(struct vigild *);
 
 /* vmevent.c: z/VM *VMEVENT records (as text) for DEFEMON. */
 void		 vmevent_message(struct vigild *, const struct message *);

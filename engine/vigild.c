@@ -123,6 +123,7 @@ vigild_reload(struct vigild *d, struct strbuf *msgs)
 	scheds_start(d);
 	imons_start(d);
 	monitors_start(d);
+	plugins_start(d);
 	windows_reload(d);
 	vigild_event(d, NULL, "RELOAD_DONE", d->config, "%zu rules, %zu"
 	    " actions", ruleset_count(ref->rs, DEF_RULE),
@@ -524,6 +525,7 @@ main(int argc, char **argv)
 	scheds_start(&d);
 	imons_start(&d);
 	monitors_start(&d);
+	plugins_start(&d);
 	windows_start(&d);
 	vigild_event(&d, NULL, "DAEMON_STARTED", "VIGILD", "%zu rules, %zu"
 	    " actions, %zu sources; state in %s",
@@ -563,6 +565,7 @@ main(int argc, char **argv)
 	scheds_free(&d);
 	imons_free(&d);
 	monitors_free(&d);
+	plugins_free(&d);
 	windows_stop(&d);
 	sources_report(&d);
 	ctl_stop(&d);		/* clients' commands cancelled */

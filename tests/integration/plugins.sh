@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# tests/integration/plugins.sh - Lua plugins in the real daemon (issue 7's
+# first slice): a PLUGIN's file is loaded in its sandbox; vigil.on
+# handlers see the messages their pattern matches, with the message's
+# fields; print and vigil.log reach the daemon's log; a handler that
+# errors raises PLUGIN_FAILED with the file and line, one that loops is
+# stopped by its instruction budget, and repeated failures disable the
+# plugin (PLUGIN_DISABLED) while the daemon and the other plugins go on;
+# a plugin that reaches for io fails to load, named, and nothing else
+# stops.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+: "${VIGILD:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+
+cat >good.lua <<'LUA'
+vigil.log("loaded")
+print("print works")
+local seen = 0
+vigil.on("HCPSIG211%I User *", function(text, user, source, msgid)
+	seen = seen + 1
+	vigil.log("saw " .. msgid .. " from " .. source .. " count " .. seen)
+end)
+LUA
+cat >bad.lua <<'LUA'
+vigil.on("BOOM*", function() error("kaboom") end)
+vigil.on("SPIN*", function() while true do end end)
+LUA
+cat >escape.lua <<'LUA'
+local f = io.open("/etc/passwd")
+LUA
+cat >r.rules <<'RULES'
+PLUGIN NAME GOOD FILE good.lua
+PLUGIN NAME BAD FILE bad.lua
+PLUGIN NAME ESCAPE FILE escape.lua
+DEFRULE NAME ANY MATCH 'HCPSIG*' ACTION NULL
+RULES
+{
+	echo 'HCPSIG2113I User BKRLNXD has reported successful termination'
+	echo 'BOOM 1'
+	echo 'SPIN 1'
+	echo 'HCPSIG2113I User OTHER has reported successful termination'
+	for i in 2 3 4 5 6 7; do echo "BOOM $i"; done
+} | timeout 60 "$VIGILD" -c r.rules -D st -S sock --once >out 2>log
+is "the daemon runs to the end of its input: exit 0" "$?" 0
+has "vigil.log reaches the log" log "plugin GOOD: loaded"
+has "print reaches the log" log "plugin GOOD: print works"
+has "a handler sees its message with its fields" log "plugin GOOD: saw HCPSIG2113I from STDIN count 1"
+has "  ... and keeps its state between calls" log "plugin GOOD: saw HCPSIG2113I from STDIN count 2"
+has "an error is PLUGIN_FAILED with the file and line" log "PLUGIN_FAILED BAD plugin BAD: bad.lua:1: kaboom"
+has "an endless loop is stopped by the instruction budget" log "instruction budget exceeded"
+has "repeated failures disable the plugin" log "VGL051E PLUGIN_DISABLED BAD"
+is "  ... once" "$(grep -c 'PLUGIN_DISABLED BAD' log)" 1
+has "a plugin reaching for io fails to load, named" log "PLUGIN_FAILED ESCAPE"
+has "  ... with its file and line" log "escape.lua:1:"
+has "the rules still fired" log "stopped: 10 messages from sources"
+
+tap_end
