@@ -203,26 +203,12 @@ struct corr {
 
 /* --- hashing ---------------------------------------------------------- */
 
-#define FNV_BASIS	1469598103934665603ULL
-#define FNV_PRIME	1099511628211ULL
-
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char	*s = p;
-
-	while (n-- > 0)
-		h = (h ^ *s++) * FNV_PRIME;
-	return h;
-}
-
-/* A string with its NUL, so "ab","c" and "a","bc" differ; NULL apart. */
 static uint64_t
 fnv_str(uint64_t h, const char *s)
 {
 	static const unsigned char none = 0xff;
 
-	return s == NULL ? fnv(h, &none, 1) : fnv(h, s, strlen(s) + 1);
+	return s == NULL ? fnv1a(h, &none, 1) : fnv1a(h, s, strlen(s) + 1);
 }
 
 static uint64_t
@@ -234,13 +220,13 @@ fnv_u32(uint64_t h, uint32_t v)
 	b[1] = v >> 16;
 	b[2] = v >> 8;
 	b[3] = v;
-	return fnv(h, b, 4);
+	return fnv1a(h, b, 4);
 }
 
 static uint64_t
 win_hash(const char *rule, const char *key)
 {
-	return fnv_str(fnv_str(FNV_BASIS, rule), key);
+	return fnv_str(fnv_str(FNV1A_BASIS, rule), key);
 }
 
 /* --- operands --------------------------------------------------------- */
@@ -285,7 +271,7 @@ str_eq(const char *a, const char *b)
 static uint64_t
 ops_sig(const struct ops *o)
 {
-	uint64_t	h = FNV_BASIS;
+	uint64_t	h = FNV1A_BASIS;
 
 	h = fnv_u32(h, o->shape);
 	h = fnv_str(h, o->key);
@@ -327,7 +313,7 @@ rec_find(const struct corr *c, const char *name)
 {
 	struct crec	*rec;
 
-	rec = c->rslot[fnv_str(FNV_BASIS, name) & (c->nrslots - 1)];
+	rec = c->rslot[fnv_str(FNV1A_BASIS, name) & (c->nrslots - 1)];
 	for (; rec != NULL; rec = rec->next)
 		if (strcmp(rec->name, name) == 0)
 			return rec;
@@ -359,7 +345,7 @@ rec_grow(struct corr *c)
 	for (i = 0; i < n; i++)
 		for (rec = old[i]; rec != NULL; rec = next) {
 			next = rec->next;
-			j = fnv_str(FNV_BASIS, rec->name) & (c->nrslots - 1);
+			j = fnv_str(FNV1A_BASIS, rec->name) & (c->nrslots - 1);
 			rec->next = c->rslot[j];
 			c->rslot[j] = rec;
 		}
@@ -383,7 +369,7 @@ rec_new(struct corr *c, const char *name, const struct ops *o)
 	rec->refs = 1;
 	if (c->nrecs >= c->nrslots)
 		rec_grow(c);
-	i = fnv_str(FNV_BASIS, name) & (c->nrslots - 1);
+	i = fnv_str(FNV1A_BASIS, name) & (c->nrslots - 1);
 	rec->next = c->rslot[i];
 	c->rslot[i] = rec;
 	c->nrecs++;
@@ -396,7 +382,7 @@ rec_remove(struct corr *c, struct crec *rec)
 {
 	struct crec	**pp;
 
-	pp = &c->rslot[fnv_str(FNV_BASIS, rec->name) & (c->nrslots - 1)];
+	pp = &c->rslot[fnv_str(FNV1A_BASIS, rec->name) & (c->nrslots - 1)];
 	for (; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == rec) {
 			*pp = rec->next;

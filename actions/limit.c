@@ -30,16 +30,6 @@ struct limits {
 	size_t		  n;
 };
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t	h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 struct limits *
 limits_create(void)
 {
@@ -54,15 +44,16 @@ static void
 grow(struct limits *l)
 {
 	struct window	**old = l->slot, *w, *next;
-	size_t		  i, n = l->nslots;
+	size_t		  i, k, n = l->nslots;
 
 	l->nslots *= 2;
 	l->slot = xcalloc(l->nslots, sizeof *l->slot);
 	for (i = 0; i < n; i++)
 		for (w = old[i]; w != NULL; w = next) {
 			next = w->next;
-			w->next = l->slot[hash(w->name) & (l->nslots - 1)];
-			l->slot[hash(w->name) & (l->nslots - 1)] = w;
+			k = fnv1a_str(w->name) & (l->nslots - 1);
+			w->next = l->slot[k];
+			l->slot[k] = w;
 		}
 	free(old);
 }
@@ -72,7 +63,8 @@ find(const struct limits *l, const char *name)
 {
 	struct window	*w;
 
-	for (w = l->slot[hash(name) & (l->nslots - 1)]; w != NULL; w = w->next)
+	for (w = l->slot[fnv1a_str(name) & (l->nslots - 1)]; w != NULL;
+	    w = w->next)
 		if (strcmp(w->name, name) == 0)
 			return w;
 	return NULL;
@@ -106,7 +98,7 @@ limits_check(struct limits *l, const char *name, const struct limit *lim,
 		w = xcalloc(1, sizeof *w);
 		w->name = xstrdup(name);
 		w->start = now;
-		i = hash(name) & (l->nslots - 1);
+		i = fnv1a_str(name) & (l->nslots - 1);
 		w->next = l->slot[i];
 		l->slot[i] = w;
 		l->n++;

@@ -21,22 +21,12 @@ struct counter_ent {
 
 #define COUNTER_SLOTS	4096
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t	h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static struct counter_ent **
 slot(struct vigild *d, const char *key)
 {
 	if (d->counters == NULL)
 		d->counters = xcalloc(COUNTER_SLOTS, sizeof *d->counters);
-	return &d->counters[hash(key) % COUNTER_SLOTS];
+	return &d->counters[fnv1a_str(key) % COUNTER_SLOTS];
 }
 
 void

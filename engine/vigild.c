@@ -85,13 +85,11 @@ static void
 set_checksum(struct vigild *d)
 {
 	struct strbuf	 sb;
-	uint64_t	 h = 1469598103934665603ULL;
-	size_t		 i;
+	uint64_t	 h;
 
 	strbuf_init(&sb);
 	ruleset_dump(d->cur->rs, &sb);
-	for (i = 0; i < sb.len; i++)
-		h = (h ^ (unsigned char)sb.data[i]) * 1099511628211ULL;
+	h = fnv1a(FNV1A_BASIS, sb.data, sb.len);
 	strbuf_free(&sb);
 	free(d->checksum);
 	xasprintf(&d->checksum, "%016llx", (unsigned long long)h);

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -37,6 +38,12 @@ void	 fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	 fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* hash.c: FNV-1a, 64 bits. */
+#define FNV1A_BASIS	1469598103934665603ULL
+#define FNV1A_PRIME	1099511628211ULL
+uint64_t fnv1a(uint64_t h, const void *, size_t);
+uint64_t fnv1a_str(const char *);
 
 /* utf8.c */
 int	 utf8_lead(unsigned char, unsigned char *lo, unsigned char *hi);
