@@ -69,9 +69,14 @@ struct plan {
 	const char	*console;	/* CONSOLE: the source, NULL: msg's */
 	unsigned	 delay;		/* DELAY, seconds */
 	struct plan	*next;		/* NEXTACTN */
+	char		*owned_name;	/* action, when not in a ruleset */
+	unsigned	 timeout;	/* seconds, overriding the action's */
 };
 struct plan	*plan_action(const struct ruleset *, const char *action,
 		    const char *env_override, struct subst_ctx *);
+struct plan	*plan_argv(const struct ruleset *, const char *env,
+		    char *const *words, size_t n, const char *name,
+		    char **cause);
 void		 plan_free(struct plan *);
 const char	*plan_kind_name(enum plan_kind);
 

@@ -36,6 +36,7 @@ plan_free(struct plan *p)
 		next = p->next;
 		argv_free(p->argv);
 		free(p->text);
+		free(p->owned_name);
 		free(p);
 		p = next;
 	}
@@ -234,4 +235,66 @@ plan_action(const struct ruleset *rs, const char *name,
 		name = a->nextactn;
 	}
 	return first;
+}
+
+/*
+ * A plugin's argv (vigil.run) through environment ENV (NULL: run it): the
+ * words are data, never split or substituted again.  An EXEC or SHELL
+ * environment runs them after its PREFIX (no shell: the words are already
+ * split); a SOURCE one writes them, joined by blanks, to its console; a
+ * VIGIL one gives them to vigild as an operator command.  NAME is what
+ * the history and the runner call it.  NULL with *cause for an unknown
+ * environment.
+ */
+struct plan *
+plan_argv(const struct ruleset *rs, const char *env, char *const *words,
+    size_t n, const char *name, char **cause)
+{
+	const struct env	*e = NULL;
+	struct subst_ctx	 ctx;
+	struct plan		*p;
+	struct strbuf		 sb;
+	size_t			 i;
+
+	*cause = NULL;
+	if (env != NULL && (e = (const struct env *)ruleset_find(rs, DEF_ENV,
+	    env)) == NULL && strcasecmp(env, "GOS") != 0 &&
+	    strcasecmp(env, "GOM") != 0 && strcasecmp(env, "SHELL") != 0 &&
+	    strcasecmp(env, "EXEC") != 0) {
+		xasprintf(cause, "no environment %s is defined (DEFENV)", env);
+		return NULL;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->owned_name = xstrdup(name);
+	p->action = p->owned_name;
+	p->env = e != NULL ? e->def.name : NULL;
+	if ((e != NULL && (e->type == ENVT_SOURCE || e->type == ENVT_VIGIL)) ||
+	    (e == NULL && env != NULL && (strcasecmp(env, "GOS") == 0 ||
+	    strcasecmp(env, "GOM") == 0))) {
+		strbuf_init(&sb);
+		for (i = 0; i < n; i++)
+			strbuf_addf(&sb, "%s%s", i > 0 ? " " : "", words[i]);
+		p->text = strbuf_steal(&sb);
+		if (p->text == NULL)
+			p->text = xstrdup("");
+		if (e != NULL ? e->type == ENVT_SOURCE :
+		    strcasecmp(env, "GOS") == 0) {
+			p->kind = PLAN_CONSOLE;
+			p->console = e != NULL ? e->source : NULL;
+		} else
+			p->kind = PLAN_VIGIL;
+		return p;
+	}
+	p->kind = PLAN_EXEC;
+	p->argv = xcalloc(1, sizeof *p->argv);
+	if (e != NULL && e->prefix != NULL) {
+		memset(&ctx, 0, sizeof ctx);
+		add_words(p->argv, e->prefix, &ctx, false);
+	}
+	p->argv->v = xreallocarray(p->argv->v, p->argv->n + n + 1,
+	    sizeof *p->argv->v);
+	for (i = 0; i < n; i++)
+		p->argv->v[p->argv->n++] = xstrdup(words[i]);
+	p->argv->v[p->argv->n] = NULL;
+	return p;
 }

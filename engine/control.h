@@ -42,6 +42,7 @@
 
 struct vigild;
 struct ctl_client;
+struct strbuf;
 
 /* The levels of AUTH (rules/rules.h enum auth_level): NONE < VIEW < ... */
 
@@ -89,6 +90,16 @@ bool		 ctl_permit(struct ctl_req *, int level, const char *kind,
 		    const char *object);
 /* Write what req did to the audit trail (result: ok, failed, ...). */
 void		 ctl_audit(struct ctl_req *, const char *result);
+
+/* ctl-cmds.c: helpers the command files share. */
+void		 ctl_fmt_time(double, char *, size_t);	/* local, or "-" */
+void		 ctl_json_end(struct ctl_req *, struct strbuf *, int status);
+void		 ctl_usage_end(struct ctl_req *, const char *usage);
+
+/* ctl-wf.c: Lua workflows and their confirmations. */
+void		 ctl_workflows(struct ctl_req *);
+void		 ctl_workflow(struct ctl_req *);
+void		 ctl_confirm(struct ctl_req *);
 
 /* ctl-cmds.c: the commands, by name (argv[0] as typed: a unique prefix
  * is expanded here).  Runs the command; it ends the request itself (now,

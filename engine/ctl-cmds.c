@@ -50,8 +50,8 @@ struct viewer {
 
 /* --- helpers ----------------------------------------------------------- */
 
-static void
-fmt_time(double t, char *buf, size_t size)
+void
+ctl_fmt_time(double t, char *buf, size_t size)
 {
 	struct tm	 tm;
 	time_t		 s = (time_t)t;
@@ -75,8 +75,8 @@ fmt_utc(double t, char *buf, size_t size)
 }
 
 /* Send a JSON document as one line and end with status. */
-static void
-json_end(struct ctl_req *req, struct strbuf *sb, int status)
+void
+ctl_json_end(struct ctl_req *req, struct strbuf *sb, int status)
 {
 	ctl_outn(req, sb->data != NULL ? sb->data : "{}", sb->len);
 	strbuf_free(sb);
@@ -89,15 +89,15 @@ list_end(struct ctl_req *req, struct strbuf *sb)
 {
 	if (req->json) {
 		strbuf_adds(sb, "]}");
-		json_end(req, sb, EXIT_OK);
+		ctl_json_end(req, sb, EXIT_OK);
 		return;
 	}
 	strbuf_free(sb);
 	ctl_end(req, EXIT_OK);
 }
 
-static void
-usage_end(struct ctl_req *req, const char *usage)
+void
+ctl_usage_end(struct ctl_req *req, const char *usage)
 {
 	ctl_err(req, "usage: vigil %s", usage);
 	ctl_end(req, EXIT_USAGE);
@@ -141,7 +141,7 @@ parse_opts(struct ctl_req *req, const char *const *names, size_t nnames,
 				break;
 		if (k == nnames) {
 			ctl_err(req, "unknown option %s", a);
-			usage_end(req, usage);
+			ctl_usage_end(req, usage);
 			return false;
 		}
 		o->set[k] = true;
@@ -153,7 +153,7 @@ parse_opts(struct ctl_req *req, const char *const *names, size_t nnames,
 			o->v[k] = req->argv[++i];
 		else {
 			ctl_err(req, "option --%s needs a value", names[k]);
-			usage_end(req, usage);
+			ctl_usage_end(req, usage);
 			return false;
 		}
 		if (strcmp(names[k], "var") == 0 &&
@@ -189,7 +189,7 @@ keep_error(double when, const char *line, void *arg)
 
 	if (strncmp(line, "warning:", 8) != 0 && strncmp(line, "fatal:", 6) != 0)
 		return;
-	fmt_time(when, t, sizeof t);
+	ctl_fmt_time(when, t, sizeof t);
 	free(le->line[le->n % LAST_ERRORS]);
 	xasprintf(&le->line[le->n % LAST_ERRORS], "%s %s", t, line);
 	le->n++;
@@ -207,8 +207,8 @@ ctl_status(struct ctl_req *req)
 	double			 up = vigild_now(d) - d->started;
 
 	runner_stats(d->runner, &st);
-	fmt_time(d->started, t1, sizeof t1);
-	fmt_time(d->loaded, t2, sizeof t2);
+	ctl_fmt_time(d->started, t1, sizeof t1);
+	ctl_fmt_time(d->loaded, t2, sizeof t2);
 	strbuf_init(&sb);
 	if (req->json) {
 		strbuf_addf(&sb, "{\"version\": \"%s\", \"started\": %.0f,"
@@ -240,7 +240,7 @@ ctl_status(struct ctl_req *req)
 			    up > 0 ? (double)s->messages / up : 0.0);
 		}
 		strbuf_adds(&sb, "]}");
-		json_end(req, &sb, EXIT_OK);
+		ctl_json_end(req, &sb, EXIT_OK);
 		return;
 	}
 	ctl_out(req, "vigild %s, up %.0f s (since %s), pid %ld",
@@ -307,11 +307,11 @@ query_row(struct qrow *q, const char *kind, const char *name,
 	char		 last[32], next[32];
 	time_t		 due;
 
-	fmt_time(c.last, last, sizeof last);
+	ctl_fmt_time(c.last, last, sizeof last);
 	next[0] = '\0';
 	if (strcmp(kind, "SCHEDULE") == 0) {
 		if (sched_due(d, name, &due))
-			fmt_time((double)due, next, sizeof next);
+			ctl_fmt_time((double)due, next, sizeof next);
 		else
 			snprintf(next, sizeof next, "-");
 	}
@@ -354,7 +354,7 @@ ctl_query(struct ctl_req *req)
 		DEF_SMON, DEF_PMON };
 
 	if (req->argc != 2) {
-		usage_end(req, "query rules|actions|schedules|monitors|sources|"
+		ctl_usage_end(req, "query rules|actions|schedules|monitors|sources|"
 		    "groups|dates [--json]");
 		return;
 	}
@@ -363,7 +363,7 @@ ctl_query(struct ctl_req *req)
 		    strlen(req->argv[1])) == 0)
 			break;
 	if (w == nitems(what)) {
-		usage_end(req, "query rules|actions|schedules|monitors|sources|"
+		ctl_usage_end(req, "query rules|actions|schedules|monitors|sources|"
 		    "groups|dates [--json]");
 		return;
 	}
@@ -491,7 +491,7 @@ hist_one(const struct hist_row *h, void *arg)
 		json_str(o->sb, h->result != NULL ? h->result : "running");
 		strbuf_addc(o->sb, '}');
 	} else {
-		fmt_time(h->start > 0 ? h->start : h->received, t, sizeof t);
+		ctl_fmt_time(h->start > 0 ? h->start : h->received, t, sizeof t);
 		ctl_out(o->req, "%-19s %-8s %-16s %-16s %-11s %s", t,
 		    h->trigger_kind != NULL ? h->trigger_kind : "-",
 		    h->trigger != NULL ? h->trigger : "-",
@@ -525,7 +525,7 @@ audit_one(const struct audit_rec *a, void *arg)
 		strbuf_addc(o->sb, '}');
 		return;
 	}
-	fmt_time(a->when, t, sizeof t);
+	ctl_fmt_time(a->when, t, sizeof t);
 	ctl_out(o->req, "%-19s %-12s %6ld %-9s %-8s %s", t,
 	    a->user != NULL ? a->user : "-", a->uid,
 	    a->command != NULL ? a->command : "-",
@@ -566,7 +566,7 @@ ctl_history(struct ctl_req *req)
 	if (!parse_opts(req, names, nitems(names), "abcd", &o, usage))
 		return;
 	if (o.nargs > 0) {
-		usage_end(req, usage);
+		ctl_usage_end(req, usage);
 		return;
 	}
 	memset(&f, 0, sizeof f);
@@ -610,7 +610,7 @@ ctl_show(struct ctl_req *req)
 
 	if (req->argc != 3 || strncasecmp(req->argv[1], "rule",
 	    strlen(req->argv[1])) != 0) {
-		usage_end(req, "show rule NAME [--json]");
+		ctl_usage_end(req, "show rule NAME [--json]");
 		return;
 	}
 	if ((def = ruleset_find(req->d->cur->rs, DEF_RULE, req->argv[2])) ==
@@ -622,7 +622,7 @@ ctl_show(struct ctl_req *req)
 	strbuf_init(&sb);
 	dump_def(def, &sb);
 	c = counter_get(req->d, "RULE", def->name);
-	fmt_time(c.last, t, sizeof t);
+	ctl_fmt_time(c.last, t, sizeof t);
 	if (req->json) {
 		struct strbuf	 js;
 
@@ -644,7 +644,7 @@ ctl_show(struct ctl_req *req)
 		out.first = true;
 		state_history_each(req->d->state, &f, hist_one, &out);
 		strbuf_adds(&js, "]}");
-		json_end(req, &js, EXIT_OK);
+		ctl_json_end(req, &js, EXIT_OK);
 		return;
 	}
 	{
@@ -722,7 +722,7 @@ ctl_run(struct ctl_req *req)
 	if (!parse_opts(req, names, nitems(names), "ab", &o, usage))
 		return;
 	if (o.nargs != 1) {
-		usage_end(req, usage);
+		ctl_usage_end(req, usage);
 		return;
 	}
 	if (!ctl_permit(req, AUTH_OPERATE, "ACTION", o.args[0]))
@@ -776,7 +776,7 @@ jobs_one(const struct job_info *ji, void *arg)
 			o->action = xstrdup(ji->action);
 		return;
 	}
-	fmt_time(ji->received, t, sizeof t);
+	ctl_fmt_time(ji->received, t, sizeof t);
 	if (o->req->json) {
 		strbuf_adds(o->sb, o->first ? "{" : ", {");
 		o->first = false;
@@ -824,7 +824,7 @@ ctl_cancel(struct ctl_req *req)
 
 	if (req->argc != 2 || (id = strtoull(req->argv[1], &end, 10)) == 0 ||
 	    *end != '\0') {
-		usage_end(req, "cancel JOB");
+		ctl_usage_end(req, "cancel JOB");
 		return;
 	}
 	memset(&o, 0, sizeof o);
@@ -873,7 +873,7 @@ suspend_resume(struct ctl_req *req, bool resume)
 	if (!parse_opts(req, names, nitems(names), "ab", &o, usage))
 		return;
 	if (o.nargs != 2 || strlen(o.args[0]) >= sizeof kind) {
-		usage_end(req, usage);
+		ctl_usage_end(req, usage);
 		return;
 	}
 	for (i = 0; o.args[0][i] != '\0'; i++)
@@ -1039,7 +1039,7 @@ ctl_view(struct ctl_req *req)
 	if (!parse_opts(req, names, nitems(names), "bc", &o, usage))
 		return;
 	if (o.nargs != 1 || d->conslog == NULL) {
-		usage_end(req, usage);
+		ctl_usage_end(req, usage);
 		return;
 	}
 	if (!since_arg(req, o.v[1], &t))
@@ -1126,7 +1126,7 @@ log_one(double when, const char *line, void *arg)
 
 	if (o->grep != NULL && strstr(line, o->grep) == NULL)
 		return;
-	fmt_time(when, t, sizeof t);
+	ctl_fmt_time(when, t, sizeof t);
 	ctl_out(o->req, "%s %s", t, line);
 }
 
@@ -1180,7 +1180,7 @@ ctl_why(struct ctl_req *req)
 	if (!parse_opts(req, names, nitems(names), "ab", &o, usage))
 		return;
 	if (o.nargs != 1) {
-		usage_end(req, usage);
+		ctl_usage_end(req, usage);
 		return;
 	}
 	msg = message_of(req, o.args[0], o.v[0], o.v[1]);
@@ -1207,7 +1207,7 @@ ctl_inject(struct ctl_req *req)
 	if (!parse_opts(req, names, nitems(names), "ab", &o, usage))
 		return;
 	if (o.nargs != 1) {
-		usage_end(req, usage);
+		ctl_usage_end(req, usage);
 		return;
 	}
 	source = o.v[0] != NULL ? o.v[0] : "INJECT";
@@ -1337,6 +1337,11 @@ static const struct ctl_cmd cmds[] = {
 	    ctl_inject },
 	{ "reload", AUTH_CONFIG, "reload", ctl_reload },
 	{ "check", AUTH_CONFIG, "check", ctl_check },
+	{ "workflows", AUTH_VIEW, "workflows [--all] [--plugin P]",
+	  ctl_workflows },
+	{ "workflow", AUTH_NONE, "workflow show|cancel|pause|resume ID",
+	  ctl_workflow },
+	{ "confirm", AUTH_NONE, "confirm ID yes|no", ctl_confirm },
 	{ "shutdown", AUTH_ADMIN, "shutdown", ctl_shutdown },
 };
 

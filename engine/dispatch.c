@@ -409,12 +409,14 @@ start_job(struct vigild *d, struct plan *plan, const char *kind,
 	memset(&lim, 0, sizeof lim);
 	a = (const struct action *)ruleset_find(d->cur->rs, DEF_ACTION,
 	    plan->action);
-	if (a != NULL) {
+	if (a != NULL && plan->owned_name == NULL) {
 		lim.timeout = a->timeout;
 		lim.maxconc = a->maxconc;
 		lim.serial = a->serial;
 		lim.onfail = a->onfail;
 	}
+	if (plan->timeout > 0)
+		lim.timeout = plan->timeout;
 	counter_hit(d, "ACTION", plan->action);
 	jc = xcalloc(1, sizeof *jc);
 	strbuf_init(&jc->out);
@@ -627,6 +629,8 @@ dispatch_message(struct vigild *d, const struct message *msg,
 	matcher_run(d->cur->m, msg, on_hit, &f);
 	if (d->corr != NULL)
 		windows_arm(d);
+	if (d->plugins != NULL)
+		plugins_message(d, msg, lin);
 }
 
 bool
@@ -671,6 +675,32 @@ dispatch_run(struct vigild *d, const char *action, const char *parm,
 	if ((jc = start_job(d, plan, "MANUAL", who, NULL, NULL)) == NULL) {
 		xasprintf(err, "action %s not started (suspended, or the"
 		    " daemon is stopping)", action);
+		return 0;
+	}
+	if (w != NULL)
+		jc->watch = *w;
+	return jc->chain;
+}
+
+/*
+ * A plugin's run (vigil.run): PLAN as kind PLUGIN by TRIGGER (the plugin,
+ * or plugin/workflow), TIMEOUT seconds (0: the action's own, if any).
+ * Returns the job's id, or 0 with *err (allocated).
+ */
+uint64_t
+dispatch_plugin_run(struct vigild *d, struct plan *plan, const char *trigger,
+    unsigned timeout, const struct run_watch *w, char **err)
+{
+	struct job_ctx	*jc;
+	const char	*action = plan != NULL ? plan->action : "NULL";
+	bool		 null = plan == NULL || plan->kind == PLAN_NULL;
+
+	*err = NULL;
+	if (timeout > 0 && plan != NULL)
+		plan->timeout = timeout;
+	if ((jc = start_job(d, plan, "PLUGIN", trigger, NULL, NULL)) == NULL) {
+		xasprintf(err, "%s not started (%s)", action, null ?
+		    "it does nothing" : "suspended, or the daemon is stopping");
 		return 0;
 	}
 	if (w != NULL)

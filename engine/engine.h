@@ -150,6 +150,10 @@ struct run_watch {
 uint64_t	 dispatch_run(struct vigild *, const char *action,
 		    const char *parm, char *const *vars, const char *who,
 		    const struct run_watch *, char **err);
+struct plan;
+uint64_t	 dispatch_plugin_run(struct vigild *, struct plan *,
+		    const char *trigger, unsigned timeout,
+		    const struct run_watch *, char **err);
 void		 dispatch_unwatch(struct vigild *, uint64_t id);
 bool		 dispatch_cancel(struct vigild *, uint64_t id);
 struct job_info {
@@ -202,10 +206,22 @@ void		 imon_note(struct vigild *, int target, const char *name);
 void		 monitors_start(struct vigild *);
 void		 monitors_free(struct vigild *);
 
-/* plugins.c: Lua plugins (plugins/host.c) in the daemon. */
+/*
+ * plugins.c: Lua plugins (plugins/host.c, the API in plugins/prelude.lua)
+ * in the daemon, with their workflows.  plugins_start keeps a plugin
+ * whose file and CONFIG did not change (with its workflows running) and
+ * starts the others, whose unfinished workflows resume from the store.
+ */
 void		 plugins_start(struct vigild *);
-void		 plugins_message(struct vigild *, const struct message *);
+void		 plugins_message(struct vigild *, const struct message *,
+		    const struct lineage *);
 void		 plugins_free(struct vigild *);
+/* An operator's command for workflow ID: cancel, pause, resume, confirm
+ * (ANSWER yes or no); NULL on success, else why not (static). */
+const char	*plugins_control(struct vigild *, uint64_t id, const char *op,
+		    const char *who, bool answer);
+/* The prompt of the confirmation workflow ID waits for, or NULL. */
+const char	*plugins_prompt(struct vigild *, uint64_t id);
 
 /* vmevent.c: z/VM *VMEVENT records (as text) for DEFEMON. */
 void		 vmevent_message(struct vigild *, const struct message *);

@@ -79,8 +79,6 @@ src_message(struct src *s, const struct message *msg)
 	if (!suspended(d, "SOURCE", s->name)) {
 		dispatch_message(d, msg, NULL);
 		vmevent_message(d, msg);
-		if (d->plugins != NULL)
-			plugins_message(d, msg);
 	}
 }
 

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include <sqlite3.h>
 
 #include "engine/state.h"
@@ -29,6 +31,10 @@ enum stmt_id {
 	S_KV_SET,
 	S_KV_DEL,
 	S_AUDIT,
+	S_WF_NEW,
+	S_WF_STATE,
+	S_WF_FINISH,
+	S_WF_STEP,
 	S_NWRITES,
 
 	/* Reads and transaction control. */
@@ -36,6 +42,9 @@ enum stmt_id {
 	S_KV_GET,
 	S_SUSP_EACH,
 	S_AUDIT_EACH,
+	S_WF_EACH,
+	S_WF_STEPS,
+	S_WF_KEY,
 	S_BEGIN,
 	S_COMMIT,
 	S_ROLLBACK,
@@ -63,6 +72,59 @@ struct sval {
 	const char	*p;		/* TEXT is NUL-terminated too */
 	size_t		 len;
 };
+
+/* The parameters of a statement . */
+static inline struct sval
+sv_null(void)
+{
+	struct sval	v = { .type = SV_NULL };
+
+	return v;
+}
+
+static inline struct sval
+sv_int(int64_t i)
+{
+	struct sval	v = { .type = SV_INT, .i = i };
+
+	return v;
+}
+
+static inline struct sval
+sv_real(double d)
+{
+	struct sval	v = { .type = SV_REAL, .d = d };
+
+	return v;
+}
+
+static inline struct sval
+sv_text(const char *s)
+{
+	struct sval	v = { .type = SV_TEXT, .p = s };
+
+	if (s == NULL)
+		return sv_null();
+	v.len = strlen(s);
+	return v;
+}
+
+static inline struct sval
+sv_blob(const char *p, size_t len)
+{
+	struct sval	v = { .type = SV_BLOB, .p = p, .len = len };
+
+	if (p == NULL)
+		return sv_null();
+	return v;
+}
+
+/* A text column, NULL when NULL. */
+static inline const char *
+col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
 
 /* A write waiting in the FIFO; its text and blobs follow it in memory. */
 struct pending {

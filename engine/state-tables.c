@@ -23,52 +23,6 @@
 #include "engine/state-int.h"
 #include "util/util.h"
 
-/* The parameters of a statement (struct sval, in state-int.h). */
-static struct sval
-sv_null(void)
-{
-	struct sval	v = { .type = SV_NULL };
-
-	return v;
-}
-
-static struct sval
-sv_int(int64_t i)
-{
-	struct sval	v = { .type = SV_INT, .i = i };
-
-	return v;
-}
-
-static struct sval
-sv_real(double d)
-{
-	struct sval	v = { .type = SV_REAL, .d = d };
-
-	return v;
-}
-
-static struct sval
-sv_text(const char *s)
-{
-	struct sval	v = { .type = SV_TEXT, .p = s };
-
-	if (s == NULL)
-		return sv_null();
-	v.len = strlen(s);
-	return v;
-}
-
-static struct sval
-sv_blob(const char *p, size_t len)
-{
-	struct sval	v = { .type = SV_BLOB, .p = p, .len = len };
-
-	if (p == NULL)
-		return sv_null();
-	return v;
-}
-
 /* --- history ------------------------------------------------------------ */
 
 uint64_t
@@ -116,11 +70,6 @@ state_history_end(struct state *st, const struct hist_end *h)
 	state_write(st, S_HIST_END, v, nitems(v));
 }
 
-static const char *
-col_text(sqlite3_stmt *s, int i)
-{
-	return (const char *)sqlite3_column_text(s, i);
-}
 
 /* Rows are borrowed: valid only during the callback. */
 void

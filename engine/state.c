@@ -51,7 +51,7 @@
 #include "engine/state-int.h"
 #include "util/util.h"
 
-#define STATE_SCHEMA_VERSION	1
+#define STATE_SCHEMA_VERSION	2
 /*
  * History rows kept, newest first, pruned at open: about 1 KiB a row with
  * output, so at most a gigabyte or so; at a sustained 10 actions a second
@@ -91,6 +91,21 @@ static const char *const state_sql[S_MAX] = {
 	[S_KV_DEL] = "DELETE FROM kv WHERE plugin = ?1 AND \"key\" = ?2",
 	[S_AUDIT] = "INSERT INTO audit (time, uid, user, command, args, "
 	    "result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_WF_NEW] = "INSERT INTO workflows (id, plugin, name, \"key\", args,"
+	    " status, label, started, since) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " 'running', ?3, ?6, ?6)",
+	[S_WF_STATE] = "UPDATE workflows SET status = ?2, label = ?3,"
+	    " waiting = ?4, since = ?5, deadline = ?6 WHERE id = ?1"
+	    " AND ended IS NULL",
+	[S_WF_FINISH] = "UPDATE workflows SET status = ?2, result = ?3,"
+	    " reason = ?4, ended = ?5, since = ?5, waiting = NULL,"
+	    " deadline = NULL WHERE id = ?1 AND ended IS NULL",
+	[S_WF_STEP] = "INSERT INTO wf_steps (wf, seq, kind, what, status,"
+	    " result, started, ended, deadline) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?6, ?7, ?8, ?9) ON CONFLICT (wf, seq) DO UPDATE SET"
+	    " status = excluded.status, result = excluded.result,"
+	    " ended = excluded.ended,"
+	    " deadline = coalesce(excluded.deadline, deadline)",
 
 	[S_OFFSET_GET] = "SELECT dev, ino, \"offset\" FROM offsets "
 	    "WHERE source = ?1",
@@ -99,6 +114,15 @@ static const char *const state_sql[S_MAX] = {
 	    "FROM suspensions ORDER BY kind, name",
 	[S_AUDIT_EACH] = "SELECT time, uid, user, command, args, result "
 	    "FROM audit WHERE time >= ?1 ORDER BY id",
+	[S_WF_EACH] = "SELECT id, plugin, name, \"key\", args, status, label,"
+	    " waiting, since, deadline, started, ended, reason, result"
+	    " FROM workflows WHERE (?1 IS NULL OR plugin = ?1)"
+	    " AND (?3 = 0 OR id = ?3) AND (ended IS NULL OR ended >= ?2)"
+	    " ORDER BY id",
+	[S_WF_STEPS] = "SELECT wf, seq, kind, what, status, result, started,"
+	    " ended, deadline FROM wf_steps WHERE wf = ?1 ORDER BY seq",
+	[S_WF_KEY] = "SELECT id FROM workflows WHERE plugin = ?1 AND name = ?2"
+	    " AND \"key\" = ?3 AND ended IS NULL",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
@@ -125,7 +149,11 @@ static const char *const state_what[S_NWRITES] = {
 	[S_RESUME] = "resumption",
 	[S_KV_SET] = "plugin value",
 	[S_KV_DEL] = "plugin value deletion",
-	[S_AUDIT] = "audit record"
+	[S_AUDIT] = "audit record",
+	[S_WF_NEW] = "workflow",
+	[S_WF_STATE] = "workflow state",
+	[S_WF_FINISH] = "workflow end",
+	[S_WF_STEP] = "workflow step"
 };
 
 /*
@@ -159,6 +187,25 @@ static const char state_schema[] =
 	"  command TEXT, args TEXT, result TEXT);"
 	"CREATE INDEX audit_time ON audit (time);"
 	"PRAGMA user_version = 1;";
+
+/*
+ * Version 2: Lua workflows.  A workflow's steps are its journal: each API
+ * call it made, with its result once it ended; "result" and "args" are
+ * Lua literals written by the plugin prelude (blobs: any bytes).
+ */
+static const char state_schema_v2[] =
+	"CREATE TABLE workflows ("
+	"  id INTEGER PRIMARY KEY, plugin TEXT NOT NULL, name TEXT NOT NULL,"
+	"  \"key\" TEXT, args BLOB, status TEXT NOT NULL, label TEXT,"
+	"  waiting TEXT, since REAL, deadline REAL, started REAL, ended REAL,"
+	"  reason TEXT, result BLOB);"
+	"CREATE INDEX workflows_open ON workflows (plugin, id)"
+	"  WHERE ended IS NULL;"
+	"CREATE TABLE wf_steps ("
+	"  wf INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT, what TEXT,"
+	"  status TEXT, result BLOB, started REAL, ended REAL, deadline REAL,"
+	"  PRIMARY KEY (wf, seq));"
+	"PRAGMA user_version = 2;";
 
 static double
 state_now(void)
@@ -706,6 +753,11 @@ state_db_init(struct state *st, uint64_t *interrupted, char **err)
 	    NULL, NULL)) != SQLITE_OK)
 		goto fail;
 
+	doing = "adding the workflow tables";
+	if (version < 2 && (rc = sqlite3_exec(st->db, state_schema_v2, NULL,
+	    NULL, NULL)) != SQLITE_OK)
+		goto fail;
+
 	doing = "preparing the statements";
 	for (i = 0; i < S_MAX; i++) {
 		rc = sqlite3_prepare_v3(st->db, state_sql[i], -1,
@@ -743,8 +795,9 @@ state_db_init(struct state *st, uint64_t *interrupted, char **err)
 
 	/* Ids only grow, and pruning keeps the newest: MAX(id) is the last. */
 	doing = "reading the last job id";
-	rc = sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM "
-	    "history", -1, &s, NULL);
+	rc = sqlite3_prepare_v2(st->db, "SELECT max((SELECT coalesce(max(id),"
+	    " 0) FROM history), (SELECT coalesce(max(id), 0) FROM workflows))",
+	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
 	if ((rc = sqlite3_step(s)) != SQLITE_ROW)

@@ -125,6 +125,51 @@ void		 state_kv_set(struct state *, const char *plugin,
 void		 state_kv_del(struct state *, const char *plugin,
 		    const char *key);
 
+/*
+ * Lua workflows (engine/state-wf.c): one row per instance, its journal of
+ * steps.  ARGS and RESULT are Lua literals (any bytes).  An instance is
+ * unfinished while it has no end.
+ */
+struct wf_row {
+	uint64_t	 id;
+	const char	*plugin, *name, *key, *status, *label, *waiting,
+			*reason;
+	const char	*args, *result;		/* may be NULL */
+	size_t		 args_len, result_len;
+	double		 since, deadline, started, ended;	/* 0: none */
+};
+struct wf_step_row {
+	uint64_t	 wf;
+	int64_t		 seq;
+	const char	*kind, *what, *status;
+	const char	*result;		/* may be NULL */
+	size_t		 result_len;
+	double		 started, ended, deadline;		/* 0: none */
+};
+uint64_t	 state_wf_new(struct state *, const char *plugin,
+		    const char *name, const char *key, const char *args,
+		    size_t len, double now);
+void		 state_wf_state(struct state *, uint64_t id, const char *status,
+		    const char *label, const char *waiting, double since,
+		    double deadline);
+void		 state_wf_finish(struct state *, uint64_t id,
+		    const char *status, const char *result, size_t len,
+		    const char *reason, double now);
+void		 state_wf_step(struct state *, const struct wf_step_row *);
+/* The unfinished instance of plugin/name with KEY, or 0. */
+uint64_t	 state_wf_by_key(struct state *, const char *plugin,
+		    const char *name, const char *key);
+/*
+ * Instances of PLUGIN (NULL: all), or only ID (0: all), unfinished or
+ * ended at or after ENDED_SINCE (INFINITY: unfinished only), oldest first.
+ */
+typedef void	(*wf_cb)(const struct wf_row *, void *);
+void		 state_wf_each(struct state *, const char *plugin, uint64_t id,
+		    double ended_since, wf_cb, void *);
+typedef void	(*wf_step_cb)(const struct wf_step_row *, void *);
+void		 state_wf_steps(struct state *, uint64_t id, wf_step_cb,
+		    void *);
+
 /* Audit trail: who did what, with which arguments, and the result. */
 struct audit_rec {
 	double		 when;

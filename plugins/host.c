@@ -64,7 +64,10 @@ struct lhost_job {
 	int			 ref;		/* a reference */
 	int			 nargs;
 	const char *const	*args;
+	const struct lhost_call	*call;		/* or arguments pushed here */
 	const char		*file;		/* lhost_p_load */
+	const char		*buf;		/* lhost_p_chunk: text */
+	size_t			 len;
 	const char		*name;		/* lhost_p_register */
 	lua_CFunction		 cfn;
 	void			*upvalue;
@@ -385,23 +388,51 @@ lhost_p_register(lua_State *L)
 	return 0;
 }
 
+static int	lhost_p_args(lua_State *, struct lhost_job *);
+
 /* Protected: call a global or a referenced function with strings. */
 static int
 lhost_p_call(lua_State *L)
 {
 	struct lhost_job	*j = lua_touserdata(L, 1);
-	int			 i;
 
 	if (j->fn != NULL) {
 		if (lua_getglobal(L, j->fn) != LUA_TFUNCTION)
 			return luaL_error(L, "no function %s", j->fn);
 	} else if (lua_rawgeti(L, LUA_REGISTRYINDEX, j->ref) != LUA_TFUNCTION)
 		return luaL_error(L, "no function for reference %d", j->ref);
+	return lhost_p_args(L, j);
+}
+
+/* Protected: push the job's arguments, call what is below them. */
+static int
+lhost_p_args(lua_State *L, struct lhost_job *j)
+{
+	int	 i, n, base = lua_gettop(L) - 1;	/* below the function */
+
+	if (j->call != NULL) {
+		n = j->call->push != NULL ? j->call->push(L, j->call->arg) : 0;
+		lua_call(L, n, LUA_MULTRET);
+		if (j->call->pull != NULL)
+			j->call->pull(L, lua_gettop(L) - base, j->call->arg);
+		return 0;
+	}
 	luaL_checkstack(L, j->nargs, "too many arguments");
 	for (i = 0; i < j->nargs; i++)
 		lua_pushstring(L, j->args[i]);
 	lua_call(L, j->nargs, 0);
 	return 0;
+}
+
+/* Protected: load a text chunk and call it with the job's arguments. */
+static int
+lhost_p_chunk(lua_State *L)
+{
+	struct lhost_job	*j = lua_touserdata(L, 1);
+
+	if (luaL_loadbufferx(L, j->buf, j->len, j->file, "t") != LUA_OK)
+		return lua_error(L);
+	return lhost_p_args(L, j);
 }
 
 struct lhost *
@@ -486,7 +517,7 @@ lhost_register(struct lhost *h, const char *name, lua_CFunction fn,
 
 /* Run a call job, counting consecutive failures. */
 static int
-lhost_invoke(struct lhost *h, struct lhost_job *j, char **err)
+lhost_count(struct lhost *h, struct lhost_job *j, char **err)
 {
 	if (h->disabled) {
 		if (err != NULL)
@@ -495,9 +526,12 @@ lhost_invoke(struct lhost *h, struct lhost_job *j, char **err)
 		return -1;
 	}
 	if (lhost_run(h, lhost_p_call, j, err) == 0) {
-		h->fails = 0;
+		if (j->call == NULL || !j->call->uncounted)
+			h->fails = 0;
 		return 0;
 	}
+	if (j->call != NULL && j->call->uncounted)
+		return -1;
 	if (++h->fails >= h->fail_max)
 		h->disabled = 1;
 	return -1;
@@ -514,7 +548,7 @@ lhost_call(struct lhost *h, const char *fn, int nargs,
 	j.ref = LUA_NOREF;
 	j.nargs = nargs;
 	j.args = args;
-	return lhost_invoke(h, &j, err);
+	return lhost_count(h, &j, err);
 }
 
 int
@@ -541,7 +575,33 @@ lhost_call_ref(struct lhost *h, int ref, int nargs,
 	j.ref = ref;
 	j.nargs = nargs;
 	j.args = args;
-	return lhost_invoke(h, &j, err);
+	return lhost_count(h, &j, err);
+}
+
+int
+lhost_invoke(struct lhost *h, int ref, const struct lhost_call *call,
+    char **err)
+{
+	struct lhost_job	 j;
+
+	memset(&j, 0, sizeof j);
+	j.ref = ref;
+	j.call = call;
+	return lhost_count(h, &j, err);
+}
+
+int
+lhost_chunk(struct lhost *h, const char *chunkname, const char *buf,
+    size_t len, const struct lhost_call *call, char **err)
+{
+	struct lhost_job	 j;
+
+	memset(&j, 0, sizeof j);
+	j.file = chunkname;
+	j.buf = buf;
+	j.len = len;
+	j.call = call;
+	return lhost_run(h, lhost_p_chunk, &j, err);
 }
 
 int

@@ -8,6 +8,7 @@
 #ifndef VIGIL_PLUGINS_HOST_H
 #define VIGIL_PLUGINS_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,24 @@ void		 lhost_unref(struct lhost *, int ref);
 /* Call the function referenced by REF, as lhost_call does. */
 int		 lhost_call_ref(struct lhost *, int ref, int nargs,
 		    const char *const *args, char **err);
+/*
+ * A call with arguments of any type: PUSH pushes them (returns how many),
+ * PULL sees the N results on top of the stack; both run inside the
+ * protected call, so they may raise.  Either may be NULL.
+ */
+struct lhost_call {
+	int	(*push)(lua_State *, void *arg);
+	void	(*pull)(lua_State *, int n, void *arg);
+	void	 *arg;
+	bool	  uncounted;	/* neither a failure nor a success counts */
+};
+/* Call the function referenced by REF, as lhost_call does. */
+int		 lhost_invoke(struct lhost *, int ref, const struct lhost_call *,
+		    char **err);
+/* Load BUF (text) as chunk CHUNKNAME and call it; failures not counted. */
+int		 lhost_chunk(struct lhost *, const char *chunkname,
+		    const char *buf, size_t len, const struct lhost_call *,
+		    char **err);
 /* The host that owns a state (from inside a C function). */
 struct lhost	*lhost_from_state(lua_State *);
 /* Whether repeated failures have disabled the host. */

@@ -22,9 +22,12 @@ cat >good.lua <<'LUA'
 vigil.log("loaded")
 print("print works")
 local seen = 0
-vigil.on("HCPSIG211%I User *", function(text, user, source, msgid)
+vigil.on("HCPSIG211%I User *", function(msg)
 	seen = seen + 1
-	vigil.log("saw " .. msgid .. " from " .. source .. " count " .. seen)
+	vigil.log("saw " .. msg.msgid .. " from " .. msg.source .. " count " .. seen
+		.. " word3 " .. msg.words[3])
+	local ok, err = pcall(function() msg.text = "changed" end)
+	vigil.log("write: " .. tostring(ok) .. " " .. tostring(err))
 end)
 LUA
 cat >bad.lua <<'LUA'
@@ -50,7 +53,8 @@ RULES
 is "the daemon runs to the end of its input: exit 0" "$?" 0
 has "vigil.log reaches the log" log "plugin GOOD: loaded"
 has "print reaches the log" log "plugin GOOD: print works"
-has "a handler sees its message with its fields" log "plugin GOOD: saw HCPSIG2113I from STDIN count 1"
+has "a handler sees its message with its fields" log "plugin GOOD: saw HCPSIG2113I from STDIN count 1 word3 BKRLNXD"
+has "  ... as a read-only view" log "plugin GOOD: write: false good.lua:8: a message is read-only"
 has "  ... and keeps its state between calls" log "plugin GOOD: saw HCPSIG2113I from STDIN count 2"
 has "an error is PLUGIN_FAILED with the file and line" log "PLUGIN_FAILED BAD plugin BAD: bad.lua:1: kaboom"
 has "an endless loop is stopped by the instruction budget" log "instruction budget exceeded"

@@ -24,6 +24,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,14 +384,15 @@ START_TEST(test_create)
 	state_close(st);
 
 	db = raw_open(sd);
-	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 2);
 	s = raw_text(db, "PRAGMA journal_mode");
 	ck_assert_str_eq(s, "wal");
 	free(s);
 	s = raw_text(db, "SELECT group_concat(name, ' ') FROM (SELECT name "
 	    "FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
 	    "'sqlite%' ORDER BY name)");
-	ck_assert_str_eq(s, "audit history kv offsets suspensions");
+	ck_assert_str_eq(s, "audit history kv offsets suspensions wf_steps "
+	    "workflows");
 	free(s);
 	sqlite3_close(db);
 
@@ -722,6 +724,109 @@ START_TEST(test_kv)
 END_TEST
 
 static void
+on_wf(const struct wf_row *r, void *arg)
+{
+	struct strbuf	*sb = arg;
+
+	strbuf_addf(sb, "%llu %s %s %s %s %.*s %s %s %s|",
+	    (unsigned long long)r->id, r->plugin, r->name,
+	    r->key != NULL ? r->key : "-", r->status, (int)r->args_len,
+	    r->args != NULL ? r->args : "", r->waiting != NULL ? r->waiting :
+	    "-", r->reason != NULL ? r->reason : "-", r->ended > 0 ? "ended" :
+	    "open");
+}
+
+static void
+on_wf_step(const struct wf_step_row *r, void *arg)
+{
+	struct strbuf	*sb = arg;
+
+	strbuf_addf(sb, "%lld %s %s %s %.*s %s|", (long long)r->seq, r->kind,
+	    r->what, r->status, (int)r->result_len,
+	    r->result != NULL ? r->result : "-", r->deadline > 0 ? "dl" : "-");
+}
+
+/*
+ * Workflows: rows and their journal survive a reopen; an upgrade from
+ * schema 1 adds the tables; ids do not collide with job ids; the key
+ * finds only an unfinished instance.
+ */
+START_TEST(test_workflows)
+{
+	char			*d = tmpdir();
+	struct health		 h = { 0 };
+	struct state		*st;
+	struct strbuf		 sb;
+	struct wf_step_row	 step;
+	uint64_t		 a, b, job;
+	sqlite3			*db;
+
+	/* A version-1 database, as an older vigild left it. */
+	st = open_ok(d, &h, NULL);
+	state_close(st);
+	db = raw_open(d);
+	raw_exec(db, "DROP TABLE workflows; DROP TABLE wf_steps;"
+	    " PRAGMA user_version = 1");
+	sqlite3_close(db);
+
+	st = open_ok(d, &h, NULL);
+	a = state_wf_new(st, "QBR", "backup", "LINUX1", "{1}", 3, 100);
+	b = state_wf_new(st, "QBR", "backup", NULL, "nil", 3, 101);
+	ck_assert_uint_gt(b, a);
+	memset(&step, 0, sizeof step);
+	step.wf = a;
+	step.seq = 1;
+	step.kind = "run";
+	step.what = "CP SIGNAL";
+	step.status = "started";
+	step.started = 100;
+	state_wf_step(st, &step);
+	step.status = "done";
+	step.result = "{0,\"x\"}";
+	step.result_len = 7;
+	step.ended = 101;
+	state_wf_step(st, &step);
+	step.seq = 2;
+	step.kind = "wait";
+	step.what = "HCP*";
+	step.status = "started";
+	step.result = NULL;
+	step.result_len = 0;
+	step.deadline = 200;
+	state_wf_step(st, &step);
+	state_wf_state(st, a, "waiting", "shutdown", "wait HCP*", 101, 200);
+	state_wf_finish(st, b, "failed", NULL, 0, "boom", 102);
+	ck_assert_uint_eq(state_wf_by_key(st, "QBR", "backup", "LINUX1"), a);
+	ck_assert_uint_eq(state_wf_by_key(st, "QBR", "other", "LINUX1"), 0);
+	state_close(st);
+
+	st = open_ok(d, &h, NULL);
+	job = state_next_job_id(st);
+	ck_assert_uint_gt(job, b);
+	strbuf_init(&sb);
+	state_wf_each(st, "QBR", 0, INFINITY, on_wf, &sb);
+	ck_assert_str_eq(sb.data, "1 QBR backup LINUX1 waiting {1} wait HCP*"
+	    " - open|");
+	strbuf_reset(&sb);
+	state_wf_each(st, NULL, 0, 0, on_wf, &sb);
+	ck_assert_str_eq(sb.data, "1 QBR backup LINUX1 waiting {1} wait HCP*"
+	    " - open|2 QBR backup - failed nil - boom ended|");
+	strbuf_reset(&sb);
+	state_wf_each(st, "OTHER", 0, 0, on_wf, &sb);
+	ck_assert_uint_eq(sb.len, 0);
+	state_wf_steps(st, a, on_wf_step, &sb);
+	ck_assert_str_eq(sb.data, "1 run CP SIGNAL done {0,\"x\"} -|"
+	    "2 wait HCP* started  dl|");
+	strbuf_free(&sb);
+	state_wf_finish(st, a, "done", "true", 4, NULL, 300);
+	ck_assert_uint_eq(state_wf_by_key(st, "QBR", "backup", "LINUX1"), 0);
+	state_close(st);
+	rm_rf(d);
+	free(d);
+}
+END_TEST
+
+static void
 on_audit(const struct audit_rec *a, void *arg)
 {
 	struct strbuf	*sb = arg;
@@ -1017,7 +1122,7 @@ START_TEST(test_newer_schema)
 
 	err = open_fail(d);
 	xasprintf(&want, "%s/%s has schema version 7, newer than this vigild "
-	    "knows (1)", d, STATE_DB_NAME);
+	    "knows (2)", d, STATE_DB_NAME);
 	assert_has(err, want);
 	free(want);
 	free(err);
@@ -1343,6 +1448,7 @@ state_suite(void)
 	tcase_add_test(tc, test_suspensions);
 	tcase_add_test(tc, test_kv);
 	tcase_add_test(tc, test_audit);
+	tcase_add_test(tc, test_workflows);
 	tcase_add_test(tc, test_interrupted);
 	tcase_add_test(tc, test_lock);
 	tcase_add_test(tc, test_dir_refused);
