@@ -64,6 +64,9 @@ cli_usage(void *stream)
 	    " [--for 2h] [--reason TEXT]\n"
 	    "  inject [--source S] 'message text'       feed a message as if"
 	    " it came\n"
+	    "  workflows [--all], workflow show|cancel|pause|resume ID\n"
+	    "  confirm ID yes|no                        answer a workflow's"
+	    " question\n"
 	    "  reload, check, shutdown\n"
 	    "\ncommands may be abbreviated to a unique prefix; see vigil(1)."
 	    "\nexit: 0 done, 1 refused or failed, 2 usage, 3 vigild not"
@@ -74,7 +77,7 @@ cli_usage(void *stream)
 static const char *const daemon_commands[] = {
 	"status", "query", "show", "history", "why", "view", "log", "jobs",
 	"run", "cancel", "suspend", "resume", "inject", "reload", "check",
-	"shutdown"
+	"shutdown", "workflows", "workflow", "confirm"
 };
 
 /*
