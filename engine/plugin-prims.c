@@ -405,6 +405,25 @@ prun_ended(uint64_t id, int status, const char *result, void *arg)
 }
 
 /*
+ * A plugin's PARM is data: its '&' become "&&" so that substitution,
+ * which expands variables inside PARM, leaves the text as it was.
+ */
+static char *
+literal_parm(char *parm)
+{
+	struct strbuf	 sb;
+	const char	*s;
+
+	if (parm == NULL || strchr(parm, '&') == NULL)
+		return parm;
+	strbuf_init(&sb);
+	for (s = parm; *s != '\0'; s++)
+		strbuf_adds(&sb, *s == '&' ? "&&" : (char[2]){ *s, '\0' });
+	free(parm);
+	return strbuf_steal(&sb);
+}
+
+/*
  * run(action_or_argv, opts, fn, wf) -> job id | nil, why.  opts: parm,
  * vars (table), env and timeout (argv only).  FN(status, output, result)
  * at the end.
@@ -429,8 +448,11 @@ prim_run(lua_State *L)
 	if (!lua_isnoneornil(L, 3))
 		luaL_checktype(L, 3, LUA_TFUNCTION);
 	if (lua_getfield(L, 2, "timeout") == LUA_TNUMBER) {
+		/* Under a second: none; at most a year. */
 		tmo = lua_tonumber(L, -1);
-		timeout = tmo >= 1 && tmo < 86400.0 * 366 ? (unsigned)tmo : 1;
+		if (tmo >= 1)
+			timeout = tmo < 86400.0 * 366 ? (unsigned)tmo :
+			    86400 * 366;
 	}
 	lua_pop(L, 1);
 	if (wf != 0)
@@ -442,7 +464,7 @@ prim_run(lua_State *L)
 		memset(&ctx, 0, sizeof ctx);
 		ctx.kind = "PLUGIN";
 		ctx.name = trigger;
-		parm = opt_field(L, 2, "parm");
+		parm = literal_parm(opt_field(L, 2, "parm"));
 		ctx.parm = parm;
 		if (lua_getfield(L, 2, "vars") == LUA_TTABLE) {
 			lua_pushnil(L);

@@ -227,8 +227,8 @@ api_pull(lua_State *L, int n, void *arg)
 
 	if (n < 1 || !lua_istable(L, t))
 		luaL_error(L, "the prelude returned no entry points");
-	lua_getfield(L, t, "resume_all");
-	p->api_resume_all = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_getfield(L, t, "resume");
+	p->api_resume = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_getfield(L, t, "control");
 	p->api_control = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_getfield(L, t, "failed");
@@ -317,41 +317,35 @@ set_str(lua_State *L, const char *field, const char *s)
 	lua_setfield(L, -2, field);
 }
 
-/* Pushes the list for api.resume_all: {id, name, status, args, steps}. */
+/* Pushes a workflow for api.resume: {id, name, status, args, steps}. */
 static int
 resume_push(lua_State *L, void *arg)
 {
-	struct wf_list	*l = arg;
-	struct wf_item	*it;
-	size_t		 i, j;
+	struct wf_item	*it = arg;
+	size_t		 j;
 
-	lua_createtable(L, (int)l->n, 0);
-	for (i = 0; i < l->n; i++) {
-		it = &l->items[i];
+	lua_createtable(L, 0, 6);
+	lua_pushinteger(L, (lua_Integer)it->row.id);
+	lua_setfield(L, -2, "id");
+	set_str(L, "name", it->strs[0]);
+	set_str(L, "status", it->strs[1]);
+	set_str(L, "args", it->strs[2]);
+	lua_createtable(L, (int)it->nsteps, 0);
+	for (j = 0; j < it->nsteps; j++) {
 		lua_createtable(L, 0, 6);
-		lua_pushinteger(L, (lua_Integer)it->row.id);
-		lua_setfield(L, -2, "id");
-		set_str(L, "name", it->strs[0]);
-		set_str(L, "status", it->strs[1]);
-		set_str(L, "args", it->strs[2]);
-		lua_createtable(L, (int)it->nsteps, 0);
-		for (j = 0; j < it->nsteps; j++) {
-			lua_createtable(L, 0, 6);
-			lua_pushinteger(L, it->steps[j].seq);
-			lua_setfield(L, -2, "seq");
-			set_str(L, "kind", it->step_strs[j * 4]);
-			set_str(L, "what", it->step_strs[j * 4 + 1]);
-			set_str(L, "status", it->step_strs[j * 4 + 2]);
-			set_str(L, "result", it->step_strs[j * 4 + 3]);
-			if (it->steps[j].deadline > 0) {
-				lua_pushnumber(L, it->steps[j].deadline);
-				lua_setfield(L, -2, "deadline");
-			}
-			lua_rawseti(L, -2, (lua_Integer)j + 1);
+		lua_pushinteger(L, it->steps[j].seq);
+		lua_setfield(L, -2, "seq");
+		set_str(L, "kind", it->step_strs[j * 4]);
+		set_str(L, "what", it->step_strs[j * 4 + 1]);
+		set_str(L, "status", it->step_strs[j * 4 + 2]);
+		set_str(L, "result", it->step_strs[j * 4 + 3]);
+		if (it->steps[j].deadline > 0) {
+			lua_pushnumber(L, it->steps[j].deadline);
+			lua_setfield(L, -2, "deadline");
 		}
-		lua_setfield(L, -2, "steps");
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
+		lua_rawseti(L, -2, (lua_Integer)j + 1);
 	}
+	lua_setfield(L, -2, "steps");
 	return 1;
 }
 
@@ -369,11 +363,13 @@ plugin_resume(struct plugin_rt *p)
 	for (i = 0; i < l.n; i++)
 		state_wf_steps(p->d->state, l.items[i].row.id, steps_one,
 		    &l.items[i]);
-	if (l.n > 0) {
+	if (l.n > 0)
 		log_info("plugin %s: resuming %zu unfinished workflows",
 		    p->name, l.n);
-		plugin_call(p, p->api_resume_all, 0, resume_push, &l);
-	}
+	/* One call each: a workflow that spends its budget fails alone. */
+	for (i = 0; i < l.n; i++)
+		plugin_call(p, p->api_resume, l.items[i].row.id, resume_push,
+		    &l.items[i]);
 	wf_list_free(&l);
 }
 
@@ -390,7 +386,7 @@ plugin_start(struct vigild *d, const struct plugin *def)
 	p->file = xstrdup(def->file);
 	p->config = def->config != NULL ? xstrdup(def->config) : NULL;
 	p->file_hash = file_hash(def->file);
-	p->api_resume_all = p->api_control = p->api_failed = LUA_NOREF;
+	p->api_resume = p->api_control = p->api_failed = LUA_NOREF;
 	if ((slash = strrchr(def->file, '/')) != NULL)
 		p->data_dir = xstrndup(def->file, (size_t)(slash - def->file));
 	if ((p->h = lhost_create(def->def.name, NULL, NULL, &err)) == NULL)

@@ -318,6 +318,28 @@ static const char *const lhost_removed[] = {
 	"dofile", "loadfile", "require",
 };
 
+/*
+ * setmetatable() without __gc: Lua runs finalizers with hooks off, so a
+ * finalizer that loops would escape the instruction budget and stop the
+ * daemon.  An object is marked for finalization only here, so a __gc
+ * added to the metatable later is never called.
+ */
+static int
+lhost_setmetatable(lua_State *L)
+{
+	if (lua_type(L, 2) == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)	/* pushes mt.__gc */
+			return luaL_error(L, "setmetatable: plugins may not"
+			    " set finalizers (__gc)");
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
 /* Wrap FIELD of the table on top with lhost_catch or F. */
 static void
 lhost_wrap(lua_State *L, const char *field, lua_CFunction f)
@@ -343,6 +365,7 @@ lhost_p_open(lua_State *L)
 		lua_setfield(L, -2, lhost_removed[i]);
 	}
 	lhost_wrap(L, "load", lhost_load_text);
+	lhost_wrap(L, "setmetatable", lhost_setmetatable);
 	lhost_wrap(L, "pcall", lhost_catch);
 	lhost_wrap(L, "xpcall", lhost_catch);
 	lua_pushcfunction(L, lhost_print);

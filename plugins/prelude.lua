@@ -4,7 +4,7 @@
 -- primitives (engine/plugin-prims.c).  Built into vigild and run in each
 -- plugin's sandbox before the plugin's file, with the primitives as its
 -- argument; it sets the global `vigil` and returns the entry points the
--- daemon calls (resume_all, control, failed).  The primitives stay in
+-- daemon calls (resume, control, failed).  The primitives stay in
 -- this chunk's locals: a plugin reaches them only through the API.
 --
 -- Workflows are coroutines made durable by a journal: every API call a
@@ -258,11 +258,11 @@ local function step(fname, kind, what, timeout, live, again)
 	local rec = inst.journal[seq]
 	local deadline
 	if rec ~= nil then
-		if rec.kind ~= kind then
+		if rec.kind ~= kind or (rec.what or "") ~= what then
 			error(fmt("the workflow took another path than"
-				.. " before the restart: step %d was %s %s,"
-				.. " now it is %s %s", seq, rec.kind,
-				rec.what or "", kind, what), 0)
+				.. " before (a restart or a changed plugin):"
+				.. " step %d was %s %s, now it is %s %s", seq,
+				rec.kind, rec.what or "", kind, what), 0)
 		end
 		if rec.status == "done" then
 			local r = deserialize(rec.result) or {}
@@ -353,7 +353,8 @@ function vigil.on(f, fn)
 	end, false, 0)
 end
 
--- vigil.on_event(name, fn): fn(ev) for the daemon's event NAME ("*": all).
+-- vigil.on_event(name, fn): fn(ev) for the daemon event NAME ("*": all;
+-- "WORKFLOW_*": every name that starts so).
 function vigil.on_event(name, fn)
 	if type(name) ~= "string" or type(fn) ~= "function" then
 		error("vigil.on_event: an event name and a function expected",
@@ -361,7 +362,8 @@ function vigil.on_event(name, fn)
 	end
 	return prim.watch({ source = "VIGIL" }, function(fields)
 		local w = fields.words
-		if name ~= "*" and w[2] ~= name then
+		if name ~= "*" and w[2] ~= name and not (name:sub(-1) == "*"
+		    and (w[2] or ""):sub(1, #name - 1) == name:sub(1, -2)) then
 			return
 		end
 		local detail = fields.text:match("^%S+%s+%S+%s+%S+%s+(.*)$")
@@ -547,7 +549,7 @@ end
 function vigil.notify(text)
 	text = tostring(text)
 	local action = prim.config.notify
-	if action == nil then
+	if type(action) ~= "string" then
 		error("vigil.notify: no notify action: add CONFIG(notify=ACTION)"
 			.. " to the PLUGIN statement", 2)
 	end
@@ -745,32 +747,32 @@ vigil.serialize = serialize
 
 -- --- what the daemon calls ----------------------------------------------
 
--- After the plugin's file ran: the unfinished workflows from the store.
-function api.resume_all(list)
-	for _, w in pairs(list) do
-		local fn = defs[w.name]
-		if fn == nil then
-			prim.wf_finish(w.id, "interrupted", nil, "the plugin no"
-				.. " longer defines workflow " .. w.name
-				.. " at load time")
-		elseif insts[w.id] == nil then
-			local journal = {}
-			for _, s in pairs(w.steps) do
-				journal[s.seq] = s
-			end
-			local inst = { id = w.id, name = w.name, seq = 0,
-				journal = journal, label = w.name,
-				last = #w.steps,
-				paused = w.status == "paused" }
-			inst.co = co_create(function(a, i) return fn(a, i) end)
-			insts[w.id] = inst
-			local ok, args = pcall(deserialize, w.args)
-			if ok then
-				resume(inst, args, w.id)
-			else
-				finish(inst, "interrupted", nil, tostring(args))
-			end
-		end
+-- After the plugin's file ran: an unfinished workflow from the store
+-- (one call each, so each replay has its own instruction budget).
+function api.resume(w)
+	local fn = defs[w.name]
+	if fn == nil then
+		prim.wf_finish(w.id, "interrupted", nil, "the plugin no longer"
+			.. " defines workflow " .. w.name .. " at load time")
+		return
+	end
+	if insts[w.id] ~= nil then
+		return
+	end
+	local journal = {}
+	for _, s in pairs(w.steps) do
+		journal[s.seq] = s
+	end
+	local inst = { id = w.id, name = w.name, seq = 0, journal = journal,
+		label = w.name, last = #w.steps,
+		paused = w.status == "paused" or w.status == "pausing" }
+	inst.co = co_create(function(a, i) return fn(a, i) end)
+	insts[w.id] = inst
+	local ok, args = pcall(deserialize, w.args)
+	if ok then
+		resume(inst, args, w.id)
+	else
+		finish(inst, "interrupted", nil, tostring(args))
 	end
 end
 
@@ -809,8 +811,9 @@ end
 
 -- A call into workflow ID failed outside Lua's reach (its budget).
 function api.failed(id, cause)
+	-- A workflow started by a handler (ID 0) is the one left current.
+	local inst = insts[id] or current
 	current = nil
-	local inst = insts[id]
 	if inst ~= nil then
 		finish(inst, "failed", nil, cause)
 	end

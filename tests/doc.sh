@@ -4,7 +4,7 @@
 # tests/doc.sh - the man pages keep up with the code: every statement verb
 # and every operand name of the directive table (rules/directives.c), and
 # every daemon event name a DEFEMON EVENT accepts, appears in
-# doc/vigil-rules.5; and groff formats the three pages without a warning
+# doc/vigil-rules.5; and groff formats the four pages without a warning
 # (skipped, with a message, when groff is not installed).  Exits 1 and
 # lists what is missing or what groff said.
 set -u
@@ -12,7 +12,8 @@ set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 table=$top_srcdir/rules/directives.c
 page=$top_srcdir/doc/vigil-rules.5
-pages="$top_srcdir/doc/vigil-rules.5 $top_srcdir/doc/vigil.1 $top_srcdir/doc/vigild.8"
+pages="$top_srcdir/doc/vigil-rules.5 $top_srcdir/doc/vigil.1 $top_srcdir/doc/vigild.8
+    $top_srcdir/doc/vigil-lua.7"
 fails=0
 
 for f in "$table" $pages; do
