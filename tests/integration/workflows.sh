@@ -310,5 +310,6 @@ v workflow show "$r3" >show
 has "  ... with the reason" show "no longer defines workflow sleeper"
 
 v shutdown >/dev/null
-wait "$pid" 2>/dev/null
+wait "$pid"
+is "vigild stops cleanly (exit 0)" "$?" 0
 tap_end
