@@ -220,6 +220,12 @@ void		 plugins_free(struct vigild *);
  * (ANSWER yes or no); NULL on success, else why not (static). */
 const char	*plugins_control(struct vigild *, uint64_t id, const char *op,
 		    const char *who, bool answer);
+/*
+ * Whether a workflow waits for a time (a sleep, or a wait or confirmation
+ * with a deadline): --once waits for those.  One that waits only for a
+ * message or an answer would wait for ever; it resumes at the next start.
+ */
+bool		 plugins_busy(const struct vigild *);
 /* The prompt of the confirmation workflow ID waits for, or NULL. */
 const char	*plugins_prompt(struct vigild *, uint64_t id);
 

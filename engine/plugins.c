@@ -582,6 +582,19 @@ plugins_control(struct vigild *d, uint64_t id, const char *op,
 	return NULL;
 }
 
+bool
+plugins_busy(const struct vigild *d)
+{
+	const struct plugin_rt	*p;
+	const struct ptimer	*t;
+
+	for (p = d->plugins; p != NULL; p = p->next)
+		for (t = p->timers; t != NULL; t = t->next)
+			if (!t->dead && t->wf != 0 && !lhost_disabled(p->h))
+				return true;
+	return false;
+}
+
 const char *
 plugins_prompt(struct vigild *d, uint64_t id)
 {

@@ -289,7 +289,8 @@ on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 		conslog_flush(d->conslog);
 	if (d->stopping && d->jobs == 0)
 		ev_break(loop, EVBREAK_ALL);
-	if (d->once && sources_ended(d) && dispatch_idle(d))
+	if (d->once && sources_ended(d) && dispatch_idle(d) &&
+	    !plugins_busy(d))
 		ev_break(loop, EVBREAK_ALL);
 }
 
