@@ -162,6 +162,11 @@ local current		-- the instance whose coroutine runs now
 local finish
 
 local function resume(inst, ...)
+	-- A cancelled or failed instance stays dead: a process it waited for
+	-- may still end and call back.
+	if insts[inst.id] ~= inst then
+		return
+	end
 	local prev = current
 	current = inst
 	local r = { co_resume(inst.co, ...) }

@@ -128,6 +128,11 @@ vigil.workflow("action", function(args)
 	return tostring(st) .. " " .. out .. res
 end)
 
+vigil.workflow("longrun", function(args)
+	local st, out, res = vigil.run({ "sleep", "30" })
+	cmd("AFTERRUN", args.k .. " " .. res)
+end)
+
 vigil.workflow("broken", function() local t = nil; return t.field end)
 vigil.workflow("spinner", function() vigil.step("spin"); while true do end end)
 
@@ -223,7 +228,8 @@ v inject 'START broken b1' >/dev/null
 b1=$(wait_id b1)
 wait_status "$b1" failed && ok "an error fails the workflow" || fail "b1: $(status "$b1")"
 v workflow show "$b1" >show
-has "  ... with the file and line" show "wf.lua:59: attempt to index a nil value"
+line=$(grep -n 'workflow("broken"' wf.lua | cut -d: -f1)
+has "  ... with the file and line" show "wf.lua:$line: attempt to index a nil value"
 v inject 'START spinner s1' >/dev/null
 s1=$(wait_id s1)
 wait_status "$s1" failed && ok "an endless loop fails the workflow" || fail "s1: $(status "$s1")"
@@ -239,6 +245,14 @@ wait_status "$c1" waiting || fail "c1 does not wait"
 v workflow cancel "$c1" >/dev/null
 is "workflow cancel ends it as cancelled" "$(status "$c1")" cancelled
 v inject 'GO c1' >/dev/null
+v inject 'START longrun c2' >/dev/null
+c2=$(wait_id c2)
+wait_status "$c2" running || fail "c2 does not run"
+v workflow cancel "$c2" >/dev/null
+is "a workflow can be cancelled while its process runs" "$(status "$c2")" cancelled
+for i in $(seq 100); do v jobs | grep -q sleep || break; sleep 0.1; done
+is "  ... which is stopped" "$(v jobs | grep -c sleep)" 0
+is "  ... and the workflow does not go on when it ends" "$(grep -c 'AFTERRUN c2' cmds.log)" 0
 v inject 'START waiter p1 60' >/dev/null
 p1=$(wait_id p1)
 wait_status "$p1" waiting || fail "p1 does not wait"
