@@ -658,3 +658,24 @@ lhost_free(struct lhost *h)
 	free(h->name);
 	free(h);
 }
+
+/*
+ * Compile FILE (text only) without running it, in a bare state: what
+ * "vigil check" and a load of the rules say about a plugin's syntax.
+ */
+int
+lhost_syntax(const char *file, char **err)
+{
+	lua_State	*L;
+	int		 rc;
+
+	if ((L = luaL_newstate()) == NULL) {
+		xasprintf(err, "not enough memory to check %s", file);
+		return -1;
+	}
+	if ((rc = luaL_loadfilex(L, file, "t")) != LUA_OK)
+		xasprintf(err, "%s", lua_tostring(L, -1) != NULL ?
+		    lua_tostring(L, -1) : "cannot be loaded");
+	lua_close(L);
+	return rc == LUA_OK ? 0 : -1;
+}

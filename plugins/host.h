@@ -77,5 +77,7 @@ const char	*lhost_name(const struct lhost *);
 /* Bytes the state holds now. */
 size_t		 lhost_mem_used(const struct lhost *);
 void		 lhost_free(struct lhost *);
+/* Whether FILE compiles (not run); *err says where it does not. */
+int		 lhost_syntax(const char *file, char **err);
 
 #endif

@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "actions/actions.h"
+#include "plugins/host.h"
 #include "rules/rules.h"
 
 #define O(s, f)		offsetof(struct s, f)
@@ -561,8 +563,9 @@ plugin_check(struct def *d, const struct directive *dir, struct diag *diag,
     const char *label)
 {
 	struct plugin	*p = (struct plugin *)d;
-
+	struct argv	*av = NULL;
 	struct stat	 sb;
+	char		*cause = NULL;
 
 	if (access(p->file, R_OK) != 0 || stat(p->file, &sb) != 0)
 		diag_add(diag, DIAG_ERROR, op_loc(d, dir, "FILE"),
@@ -571,6 +574,19 @@ plugin_check(struct def *d, const struct directive *dir, struct diag *diag,
 	else if (!S_ISREG(sb.st_mode))
 		diag_add(diag, DIAG_ERROR, op_loc(d, dir, "FILE"),
 		    "%s FILE: '%s' is not a regular file", label, p->file);
+	else if (lhost_syntax(p->file, &cause) != 0) {
+		diag_add(diag, DIAG_ERROR, op_loc(d, dir, "FILE"),
+		    "%s FILE: the plugin does not compile: %s", label, cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (p->config != NULL && (av = argv_split(p->config, &cause)) ==
+	    NULL) {
+		diag_add(diag, DIAG_ERROR, op_loc(d, dir, "CONFIG"),
+		    "%s CONFIG: %s", label, cause != NULL ? cause : "invalid");
+		free(cause);
+	}
+	argv_free(av);
 }
 
 static void

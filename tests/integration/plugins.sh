@@ -13,7 +13,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-: "${VIGILD:?}"
+: "${VIGILD:?}" "${VIGIL:?}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
@@ -63,5 +63,13 @@ is "  ... once" "$(grep -c 'PLUGIN_DISABLED BAD' log)" 1
 has "a plugin reaching for io fails to load, named" log "PLUGIN_FAILED ESCAPE"
 has "  ... with its file and line" log "escape.lua:1:"
 has "the rules still fired" log "stopped: 10 messages from sources"
+
+# A plugin that does not compile is refused when the rules load, with
+# the rule file's position and the plugin's line.
+printf 'x = = 1\n' >broken.lua
+printf 'PLUGIN NAME BROKEN FILE broken.lua\n' >broken.rules
+"$VIGIL" check broken.rules >check.out 2>&1
+is "vigil check refuses a plugin that does not compile" "$?" 1
+has "  ... naming the rule file's line and the plugin's" check.out "broken.rules:1:25: error: PLUGIN BROKEN FILE: the plugin does not compile: broken.lua:1: unexpected symbol near '='"
 
 tap_end
