@@ -613,6 +613,12 @@ file_start(struct src_file *f, const struct stat *sb, bool exists)
 	log_info("source %s: following %s (inode %llu) from its end, offset"
 	    " %llu", file_name(f), f->path, (unsigned long long)f->ino,
 	    (unsigned long long)f->pos);
+	/*
+	 * Saved now, not at the first tick: after a crash within that second
+	 * the next start would take the source as new and skip what was
+	 * written meanwhile.
+	 */
+	file_checkpoint(f->src);
 }
 
 static void
