@@ -248,10 +248,8 @@ wait_for crash/sim/commands "SIGNAL SHUTDOWN BKRLNXD"
 wait_for crash/log "plugin QBR: requested by"
 wait_wf crash "waiting .*wait for BKRLNXD to stop"
 has "the workflow waits for the guest to stop" crash/wfs "wait for BKRLNXD to stop"
-# A new file source saves where it starts at its first checkpoint, a
-# second after the start: a kill -9 before it would lose the lines
-# written while the daemon is down (they are history to a new source).
-sleep 1.5
+# No pause before the kill: a new file source saves where it starts at
+# once, so the lines written while the daemon is down are read after.
 kill -9 "$dpid"
 wait "$dpid" 2>/dev/null
 # The guest stops while vigild is down: its message waits in the file.
