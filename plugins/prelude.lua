@@ -413,10 +413,84 @@ end
 -- and return status, output, result; elsewhere return the job id at once
 -- (opts.done(status, output, result) is called at the end).
 --
+-- With opts.wait_for (a filter) the workflow also waits for a message,
+-- watched from before the process starts, so that an answer the console
+-- gives before the command returns is not missed; opts.wait_timeout
+-- (seconds, from the start) bounds the wait.  Returns status, output,
+-- result, then the message or nil, "timeout".
+--
+local function run_expect(x, opts, what, expect)
+	local r = pack(step("vigil.run", "run", what .. " (then "
+	    .. describe(expect) .. ")", opts.wait_timeout,
+	    function(inst, deadline)
+		local p = {}
+		local ended, got, timed_out
+		inst.pending = p
+		local function done()
+			if ended == nil or (got == nil and not timed_out) then
+				return
+			end
+			if p.watch then prim.unwatch(p.watch) end
+			if p.timer then prim.untimer(p.timer) end
+			if inst.pending == p then inst.pending = nil end
+			if got ~= nil then
+				resume(inst, ended[1], ended[2], ended[3], got)
+			else
+				resume(inst, ended[1], ended[2], ended[3], nil,
+					"timeout")
+			end
+		end
+		p.watch = prim.watch(expect, function(fields)
+			if got ~= nil or timed_out then return end
+			got = fields
+			prim.unwatch(p.watch)
+			p.watch = nil
+			done()
+		end, true, inst.id)
+		local job, err = prim.run(x, opts, function(st, out, res)
+			p.job = nil
+			ended = pack(st, out, res)
+			if got == nil and not timed_out then
+				prim.wf_state(inst.id, "waiting", inst.label,
+					"wait " .. describe(expect), deadline)
+			end
+			done()
+		end, inst.id)
+		if job == nil then
+			prim.unwatch(p.watch)
+			inst.pending = nil
+			return false, nil, err, "error"
+		end
+		p.job = job
+		if deadline ~= nil then
+			p.timer = prim.timer(deadline - prim.now(), function()
+				p.timer = nil
+				if got ~= nil then return end
+				timed_out = true
+				done()
+			end, false, inst.id)
+		end
+		return true
+	end, interrupted))
+	if type(r[4]) == "table" then
+		r[4] = view(r[4])
+	end
+	return unpack(r, 1, r.n)
+end
+
 function vigil.run(x, opts)
 	local what = run_what(x, opts)
 	opts = run_opts(opts)
+	local expect = opts.wait_for ~= nil and
+		filter_of(opts.wait_for, "vigil.run") or nil
+	if opts.wait_timeout ~= nil and (type(opts.wait_timeout) ~= "number"
+	    or opts.wait_timeout < 0) then
+		error("vigil.run: wait_timeout must be seconds (a number)", 2)
+	end
 	if not in_wf() then
+		if expect ~= nil then
+			error("vigil.run: wait_for is only for workflows", 2)
+		end
 		local done = opts.done
 		local job, err = prim.run(x, opts, function(st, out, res)
 			if done then done(st, out, res) end
@@ -425,6 +499,9 @@ function vigil.run(x, opts)
 			return nil, err
 		end
 		return job
+	end
+	if expect ~= nil then
+		return run_expect(x, opts, what, expect)
 	end
 	return step("vigil.run", "run", what, nil, function(inst)
 		local job, err = prim.run(x, opts, function(st, out, res)

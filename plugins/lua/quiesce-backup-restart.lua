@@ -88,9 +88,9 @@
 -- each word, and the words run as an argv
 -- through the environment (vigil.run): with a TYPE SOURCE DEFENV they are
 -- written to that console, with a PREFIX one ('vmcp') they run after it.
--- A message that comes before the plugin waits for it (between a command
--- and the wait) cannot be seen: the console's answers to a command take
--- longer than that in practice.
+-- The answer to a command is watched for from before the command starts
+-- (vigil.run with wait_for), so a console that answers before the command
+-- returns is not missed.
 --
 -- After a restart of vigild (even kill -9) each unfinished workflow runs
 -- again from the top: the stages already done return their saved results
@@ -256,13 +256,11 @@ local function patterns(key, guest)
 end
 
 --
--- Wait up to TIMEOUT seconds for the first message that matches one of
--- CHOICES ({tag, patterns}, ...); returns the tag and the message, or
--- nil and "timeout".  Several patterns are one watch (a regular
--- expression of them all); which one matched is decided here, in order.
+-- CHOICES ({tag, patterns}, ...) as one filter: several patterns are one
+-- watch (a regular expression of them all).
 --
-local function wait_any(choices, timeout)
-	local filter, res = {}, {}
+local function choice_filter(choices)
+	local filter, res = { source = cfg("source") }, {}
 	for _, c in ipairs(choices) do
 		for _, p in ipairs(c[2]) do
 			res[#res + 1] = "(?:" .. wild_re(p) .. ")"
@@ -273,61 +271,92 @@ local function wait_any(choices, timeout)
 	else
 		filter.regex = "(?s)" .. concat(res, "|")
 	end
-	local msg, why = vigil.wait_for(filter, { timeout = timeout,
-		source = cfg("source") })
-	if msg == nil then
-		return nil, why
-	end
+	return filter
+end
+
+-- The tag of the first of CHOICES that MSG matches, in order.
+local function choice_of(choices, msg)
 	for _, c in ipairs(choices) do
 		for _, p in ipairs(c[2]) do
 			if wild(p, msg.text) then
-				return c[1], msg
+				return c[1]
 			end
 		end
 	end
-	return choices[1][1], msg
+	return choices[1][1]
+end
+
+--
+-- Wait up to TIMEOUT seconds for the first message that matches one of
+-- CHOICES; returns the tag and the message, or nil and "timeout".
+--
+local function wait_any(choices, timeout)
+	local msg, why = vigil.wait_for(choice_filter(choices),
+		{ timeout = timeout })
+	if msg == nil then
+		return nil, why
+	end
+	return choice_of(choices, msg), msg
 end
 
 -- --- commands ---------------------------------------------------------------
 
 --
--- Issue command KEY for GUEST: true, or false and why.  One that was
--- being issued when vigild stopped is taken as issued (it is never issued
--- twice); the wait after it decides.
+-- Issue command KEY for GUEST: true, or false and why.  With CHOICES,
+-- also wait up to TIMEOUT seconds for their messages, watched from before
+-- the command starts (a console may answer before the command returns):
+-- then true, output, and the tag and message (nil, "timeout" when none
+-- came).  A command that was being issued when vigild stopped is taken as
+-- issued (it is never issued twice); a wait of its own then looks for the
+-- answer.
 --
-local function issue(key, guest)
+local function issue(key, guest, choices, timeout)
 	local words = split(cfg(key))
 	for i, w in ipairs(words) do
 		words[i] = subst(w, guest)
 	end
-	local st, out, res = vigil.run(words, {
-		env = cfg(key .. "_env") or cfg("env"),
-		timeout = num("command_timeout") })
+	local opts = { env = cfg(key .. "_env") or cfg("env"),
+		timeout = num("command_timeout") }
+	if choices ~= nil then
+		opts.wait_for = choice_filter(choices)
+		opts.wait_timeout = timeout
+	end
+	local st, out, res, msg, why = vigil.run(words, opts)
 	if res == "interrupted" then
 		vigil.log(guest .. ": " .. key .. " was under way when vigild"
 			.. " stopped; not issued again")
-		return true, out or ""
+		if choices == nil then
+			return true, ""
+		end
+		local tag
+		tag, msg = wait_any(choices, timeout)
+		return true, "", tag, msg
 	end
 	if res ~= "ok" or (st ~= nil and st ~= 0) then
 		local first = (out or ""):match("[^\n]+") or ""
 		return false, fmt("%s failed (%s%s)", concat(words, " "),
 			tostring(res or st), first ~= "" and ": " .. first or "")
 	end
-	return true, out or ""
+	if choices == nil then
+		return true, out or ""
+	end
+	if msg == nil then
+		return true, out or "", nil, why
+	end
+	return true, out or "", choice_of(choices, msg), msg
 end
 
 -- --- one guest --------------------------------------------------------------
 
 -- The stop stage: true and how, or false and why.
 local function stop(guest)
-	vigil.step("shutdown " .. guest)
-	local ok, err = issue("shutdown", guest)
+	vigil.step("shutdown " .. guest .. ", wait for " .. guest
+		.. " to stop")
+	local ok, err, tag = issue("shutdown", guest,
+		{ { "down", patterns("down", guest) } }, num("shutdown_timeout"))
 	if not ok then
 		return false, err
 	end
-	vigil.step("wait for " .. guest .. " to stop")
-	local tag = wait_any({ { "down", patterns("down", guest) } },
-		num("shutdown_timeout"))
 	if tag ~= nil then
 		return true, "signal"
 	end
@@ -335,14 +364,13 @@ local function stop(guest)
 		return false, fmt("%s did not stop within %gs", guest,
 			num("shutdown_timeout"))
 	end
-	vigil.step("force " .. guest)
-	ok, err = issue("force", guest)
+	vigil.step("force " .. guest .. ", wait for " .. guest
+		.. " to log off")
+	ok, err, tag = issue("force", guest,
+		{ { "logoff", patterns("logoff", guest) } }, num("force_timeout"))
 	if not ok then
 		return false, err
 	end
-	vigil.step("wait for " .. guest .. " to log off")
-	tag = wait_any({ { "logoff", patterns("logoff", guest) } },
-		num("force_timeout"))
 	if tag == nil then
 		return false, fmt("%s did not log off within %gs of the force",
 			guest, num("force_timeout"))
@@ -352,17 +380,17 @@ end
 
 -- The backup stage: true, or false and why.
 local function backup(guest)
-	vigil.step("backup " .. guest)
-	local ok, err = issue("backup", guest)
-	if not ok then
-		return false, err
-	end
-	vigil.step("wait for the backup of " .. guest)
+	vigil.step("backup " .. guest .. ", wait for the backup of "
+		.. guest)
 	local choices = { { "ok", patterns("backup_ok", guest) } }
 	if cfg("backup_failed") ~= nil then
 		choices[2] = { "failed", patterns("backup_failed", guest) }
 	end
-	local tag, msg = wait_any(choices, num("backup_timeout"))
+	local ok, err, tag, msg = issue("backup", guest, choices,
+		num("backup_timeout"))
+	if not ok then
+		return false, err
+	end
 	if tag == "ok" then
 		return true
 	elseif tag == "failed" then
@@ -388,18 +416,17 @@ end
 
 -- The restart stage: true, or false and why.
 local function start(guest)
-	vigil.step("restart " .. guest)
-	local ok, err = issue("restart", guest)
+	local up = cfg("up") ~= nil and { { "up", patterns("up", guest) } }
+		or nil
+	vigil.step("restart " .. guest .. (up and ", wait for " .. guest
+		.. " to log on" or ""))
+	local ok, err, tag = issue("restart", guest, up, num("up_timeout"))
 	if not ok then
 		return false, err
 	end
-	if cfg("up") ~= nil then
-		vigil.step("wait for " .. guest .. " to log on")
-		if wait_any({ { "up", patterns("up", guest) } },
-		    num("up_timeout")) == nil then
-			return false, fmt("%s not seen up within %gs", guest,
-				num("up_timeout"))
-		end
+	if up ~= nil and tag == nil then
+		return false, fmt("%s not seen up within %gs", guest,
+			num("up_timeout"))
 	end
 	if cfg("verify") == nil then
 		return true

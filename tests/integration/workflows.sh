@@ -128,6 +128,18 @@ vigil.workflow("action", function(args)
 	return tostring(st) .. " " .. out .. res
 end)
 
+-- The answer comes before the command returns (its own output line).
+vigil.workflow("early", function(args)
+	local st, out, res, m, why = vigil.run({ "sh", "-c", "echo ANSWER $1; sleep 1", "sh", args.k },
+		{ wait_for = "ANSWER " .. args.k, wait_timeout = 10 })
+	return res .. " " .. tostring(m and m.text) .. " " .. tostring(why)
+end)
+vigil.workflow("late", function(args)
+	vigil.run({ "sh", "-c", "echo ANSWER $1; sleep 1", "sh", args.k })
+	local m, why = vigil.wait_for("ANSWER " .. args.k, { timeout = 1 })
+	return tostring(m) .. " " .. why
+end)
+
 vigil.workflow("longrun", function(args)
 	local st, out, res = vigil.run({ "sleep", "30" })
 	cmd("AFTERRUN", args.k .. " " .. res)
@@ -220,6 +232,17 @@ v workflow show "$x1" >show
 has "  ... with its PARM (taken literally), output and result" show 'result:   "0 said x1&T\\x0aok"'
 v history --action SAY >hist
 has "a plugin's run is in the history as kind PLUGIN" hist "PLUGIN"
+
+v inject 'START early e1' >/dev/null
+e1=$(wait_id e1)
+wait_status "$e1" done || fail "e1: $(status "$e1")"
+v workflow show "$e1" >show
+has "run with wait_for sees an answer given before the command returns" show 'result:   "ok ANSWER e1 nil"'
+v inject 'START late e2' >/dev/null
+e2=$(wait_id e2)
+wait_status "$e2" done || fail "e2: $(status "$e2")"
+v workflow show "$e2" >show
+has "  ... which a wait_for after the run misses" show 'result:   "nil timeout"'
 
 v inject 'ASYNC z9' >/dev/null
 wait_for log "async done 0 async z9" && ok "vigil.run in a handler calls its done function" || fail "no async done"
