@@ -43,16 +43,33 @@ prim_plugin(lua_State *L)
 	return lua_touserdata(L, lua_upvalueindex(1));
 }
 
-/* An optional string field of the table at IDX, copied. */
+/*
+ * An optional string field of the table at IDX, copied: a raw get, so
+ * no metamethod runs.  Called only where nothing allocated in C would
+ * leak if it raised (it raises only when Lua is out of memory).
+ */
 static char *
 opt_field(lua_State *L, int idx, const char *field)
 {
 	char	*s = NULL;
 
-	if (lua_getfield(L, idx, field) == LUA_TSTRING)	/* pushes it */
+	lua_pushstring(L, field);
+	if (lua_rawget(L, idx) == LUA_TSTRING)		/* pushes it */
 		s = xstrdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
 	return s;
+}
+
+/* Whether the table at IDX has a string or no value for FIELD. */
+static bool
+check_field(lua_State *L, int idx, const char *field)
+{
+	int	 t;
+
+	lua_pushstring(L, field);
+	t = lua_rawget(L, idx);				/* pushes it */
+	lua_pop(L, 1);
+	return t == LUA_TSTRING || t == LUA_TNIL;
 }
 
 /* --- the clock, the log ---------------------------------------------------- */
@@ -173,52 +190,68 @@ pwatch_matches(const struct plugin_rt *p, const struct pwatch *w,
 	    probe_re_find(w->regex, m->text, m->len, &off, &len) == 1;
 }
 
-/* Check a wildcard field of a filter; raise on a bad one. */
-static char *
-watch_wild(lua_State *L, const char *field)
-{
-	char	*s = opt_field(L, 1, field), *cause = NULL;
+static const char *const watch_wilds[] = {
+	"match", "exclude", "user", "source", "msgid",
+};
 
-	if (s != NULL && wildcard_check(s, &cause) != 0) {
-		lua_pushfstring(L, "filter %s '%s': %s", field, s,
-		    cause != NULL ? cause : "invalid");
-		free(cause);
-		free(s);
-		lua_error(L);
-	}
-	return s;
-}
-
-/* watch(filter, fn, oneshot, wf) -> id */
+/*
+ * watch(filter, fn, oneshot, wf) -> id.  Everything that can raise (a
+ * bad field, a bad pattern) is checked before anything is allocated.
+ */
 static int
 prim_watch(lua_State *L)
 {
 	struct plugin_rt	*p = prim_plugin(L);
 	struct pwatch		*w, **pp;
-	char			*re, *cause = NULL;
+	struct probe_re		*re = NULL;
+	char			*s, *cause = NULL;
+	size_t			 i;
+	uint64_t		 wf;
+	bool			 oneshot;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	luaL_checktype(L, 2, LUA_TFUNCTION);
-	w = xcalloc(1, sizeof *w);
-	w->ref = LUA_NOREF;
-	w->match = watch_wild(L, "match");
-	w->exclude = watch_wild(L, "exclude");
-	w->user = watch_wild(L, "user");
-	w->source = watch_wild(L, "source");
-	w->msgid = watch_wild(L, "msgid");
-	w->group = opt_field(L, 1, "group");
-	if ((re = opt_field(L, 1, "regex")) != NULL &&
-	    (w->regex = probe_re_create(re, &cause)) == NULL) {
-		lua_pushfstring(L, "filter regex '%s': %s", re,
+	oneshot = lua_toboolean(L, 3);
+	wf = (uint64_t)luaL_optinteger(L, 4, 0);
+	for (i = 0; i < nitems(watch_wilds); i++) {
+		if (!check_field(L, 1, watch_wilds[i]))
+			return luaL_error(L, "filter %s: a string expected",
+			    watch_wilds[i]);
+		if ((s = opt_field(L, 1, watch_wilds[i])) == NULL)
+			continue;
+		if (wildcard_check(s, &cause) != 0) {
+			lua_pushfstring(L, "filter %s '%s': %s",
+			    watch_wilds[i], s, cause != NULL ? cause :
+			    "invalid");
+			free(cause);
+			free(s);
+			return lua_error(L);
+		}
+		free(s);
+	}
+	if (!check_field(L, 1, "group") || !check_field(L, 1, "regex"))
+		return luaL_error(L, "filter group and regex: strings expected");
+	if ((s = opt_field(L, 1, "regex")) != NULL &&
+	    (re = probe_re_create(s, &cause)) == NULL) {
+		lua_pushfstring(L, "filter regex '%s': %s", s,
 		    cause != NULL ? cause : "invalid");
 		free(cause);
-		free(re);
-		pwatch_free(p, w);
+		free(s);
 		return lua_error(L);
 	}
-	free(re);
-	w->oneshot = lua_toboolean(L, 3);
-	w->wf = (uint64_t)luaL_optinteger(L, 4, 0);
+	free(s);
+
+	/* From here on nothing raises but a memory error in Lua itself. */
+	w = xcalloc(1, sizeof *w);
+	w->regex = re;
+	w->match = opt_field(L, 1, "match");
+	w->exclude = opt_field(L, 1, "exclude");
+	w->user = opt_field(L, 1, "user");
+	w->source = opt_field(L, 1, "source");
+	w->msgid = opt_field(L, 1, "msgid");
+	w->group = opt_field(L, 1, "group");
+	w->oneshot = oneshot;
+	w->wf = wf;
 	w->born = p->d->messages;
 	w->id = ++p->next_id;
 	w->ref = lhost_ref(L, 2);
@@ -423,31 +456,142 @@ literal_parm(char *parm)
 	return strbuf_steal(&sb);
 }
 
+/* Raise unless the table at IDX maps strings to strings or numbers. */
+static void
+check_vars(lua_State *L, int idx)
+{
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {			/* pushes k, v */
+		if (lua_type(L, -2) != LUA_TSTRING ||
+		    (lua_type(L, -1) != LUA_TSTRING &&
+		    lua_type(L, -1) != LUA_TNUMBER))
+			luaL_error(L, "vars: names must be strings, values"
+			    " strings or numbers");
+		lua_pop(L, 1);				/* v */
+	}
+}
+
+/* The argv at IDX: its length, each word a string or a number. */
+static size_t
+check_argv(lua_State *L, int idx)
+{
+	size_t	 i, n = (size_t)lua_rawlen(L, idx);
+	int	 t;
+
+	if (n == 0 || n > 4096)
+		luaL_error(L, "an argv of 1 to 4096 words");
+	for (i = 1; i <= n; i++) {
+		t = lua_rawgeti(L, idx, (lua_Integer)i);	/* pushes it */
+		lua_pop(L, 1);
+		if (t != LUA_TSTRING && t != LUA_TNUMBER)
+			luaL_error(L, "argv word %d is a %s", (int)i,
+			    lua_typename(L, t));
+	}
+	return n;
+}
+
+/* The plan for an action name at 1 with PARM and vars from opts at 2. */
+static struct plan *
+run_action_plan(lua_State *L, struct plugin_rt *p, const char *trigger,
+    char **err)
+{
+	struct vigild		*d = p->d;
+	struct subst_ctx	 ctx;
+	struct plan		*plan = NULL;
+	const char		*action = lua_tostring(L, 1);
+	char			**vars = NULL, *parm;
+	size_t			 i, nvars = 0;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.kind = "PLUGIN";
+	ctx.name = trigger;
+	parm = literal_parm(opt_field(L, 2, "parm"));
+	ctx.parm = parm;
+	lua_pushliteral(L, "vars");
+	if (lua_rawget(L, 2) == LUA_TTABLE) {		/* pushes vars */
+		lua_pushnil(L);
+		while (lua_next(L, -2) != 0) {		/* pushes k, v */
+			vars = xreallocarray(vars, nvars + 2, sizeof *vars);
+			xasprintf(&vars[nvars++], "%s=%s", lua_tostring(L, -2),
+			    lua_tostring(L, -1));
+			lua_pop(L, 1);			/* v */
+		}
+		vars[nvars] = NULL;
+	}
+	lua_pop(L, 1);
+	ctx.vars = vars;
+	ctx.now = (time_t)vigild_now(d);
+	if (strcasecmp(action, "NULL") != 0 &&
+	    ruleset_find(d->cur->rs, DEF_ACTION, action) == NULL)
+		xasprintf(err, "no action %s is defined", action);
+	else
+		plan = plan_action(d->cur->rs, action, NULL, &ctx);
+	free(parm);
+	for (i = 0; i < nvars; i++)
+		free(vars[i]);
+	free(vars);
+	return plan;
+}
+
+/* The plan for the argv at 1 of N words, through opts.env. */
+static struct plan *
+run_argv_plan(lua_State *L, struct plugin_rt *p, size_t n, char **err)
+{
+	struct plan	*plan;
+	char		*env, **words;
+	size_t		 i;
+
+	words = xcalloc(n + 1, sizeof *words);
+	for (i = 0; i < n; i++) {
+		lua_rawgeti(L, 1, (lua_Integer)i + 1);	/* pushes it */
+		words[i] = xstrdup(lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	env = opt_field(L, 2, "env");
+	plan = plan_argv(p->d->cur->rs, env, words, n, p->name, err);
+	free(env);
+	for (i = 0; i < n; i++)
+		free(words[i]);
+	free(words);
+	return plan;
+}
+
 /*
  * run(action_or_argv, opts, fn, wf) -> job id | nil, why.  opts: parm,
- * vars (table), env and timeout (argv only).  FN(status, output, result)
- * at the end.
+ * vars (table) for an action; env for an argv; timeout.  FN(status,
+ * output, result) at the end.  The arguments are checked before anything
+ * is allocated, so a bad one raises without leaking.
  */
 static int
 prim_run(lua_State *L)
 {
 	struct plugin_rt	*p = prim_plugin(L);
-	struct vigild		*d = p->d;
-	struct subst_ctx	 ctx;
 	struct run_watch	 w;
 	struct plan		*plan;
 	struct prun		*r;
-	char			*env, *parm, *err = NULL, *trigger, **words;
-	char			**vars = NULL;
-	size_t			 i, n, nvars = 0;
-	uint64_t		 wf = (uint64_t)luaL_optinteger(L, 4, 0);
+	char			*err = NULL, *trigger;
+	size_t			 n = 0;
+	uint64_t		 wf;
 	unsigned		 timeout = 0;
 	lua_Number		 tmo;
+	bool			 action = lua_type(L, 1) == LUA_TSTRING;
 
+	if (!action)
+		luaL_checktype(L, 1, LUA_TTABLE);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	if (!lua_isnoneornil(L, 3))
 		luaL_checktype(L, 3, LUA_TFUNCTION);
-	if (lua_getfield(L, 2, "timeout") == LUA_TNUMBER) {
+	wf = (uint64_t)luaL_optinteger(L, 4, 0);
+	if (!check_field(L, 2, "parm") || !check_field(L, 2, "env"))
+		return luaL_error(L, "parm and env: strings expected");
+	lua_pushliteral(L, "vars");
+	if (lua_rawget(L, 2) == LUA_TTABLE)		/* pushes vars */
+		check_vars(L, lua_gettop(L));
+	lua_pop(L, 1);
+	if (!action)
+		n = check_argv(L, 1);
+	lua_pushliteral(L, "timeout");
+	if (lua_rawget(L, 2) == LUA_TNUMBER) {		/* pushes it */
 		/* Under a second: none; at most a year. */
 		tmo = lua_tonumber(L, -1);
 		if (tmo >= 1)
@@ -455,71 +599,18 @@ prim_run(lua_State *L)
 			    86400 * 366;
 	}
 	lua_pop(L, 1);
+
+	/* From here on nothing raises but a memory error in Lua itself. */
 	if (wf != 0)
 		xasprintf(&trigger, "%s/%llu", p->name,
 		    (unsigned long long)wf);
 	else
 		trigger = xstrdup(p->name);
-	if (lua_type(L, 1) == LUA_TSTRING) {
-		memset(&ctx, 0, sizeof ctx);
-		ctx.kind = "PLUGIN";
-		ctx.name = trigger;
-		parm = literal_parm(opt_field(L, 2, "parm"));
-		ctx.parm = parm;
-		if (lua_getfield(L, 2, "vars") == LUA_TTABLE) {
-			lua_pushnil(L);
-			while (lua_next(L, -2) != 0) {	/* pushes k, v */
-				if (lua_type(L, -2) == LUA_TSTRING) {
-					vars = xreallocarray(vars, nvars + 2,
-					    sizeof *vars);
-					xasprintf(&vars[nvars++], "%s=%s",
-					    lua_tostring(L, -2),
-					    luaL_tolstring(L, -1, NULL));
-					lua_pop(L, 1);	/* the tolstring */
-				}
-				lua_pop(L, 1);		/* v */
-			}
-		}
-		lua_pop(L, 1);
-		if (vars != NULL)
-			vars[nvars] = NULL;
-		ctx.vars = vars;
-		ctx.now = (time_t)vigild_now(d);
-		if (strcasecmp(lua_tostring(L, 1), "NULL") != 0 &&
-		    ruleset_find(d->cur->rs, DEF_ACTION, lua_tostring(L, 1)) ==
-		    NULL) {
-			xasprintf(&err, "no action %s is defined",
-			    lua_tostring(L, 1));
-			plan = NULL;
-		} else
-			plan = plan_action(d->cur->rs, lua_tostring(L, 1), NULL,
-			    &ctx);
-		free(parm);
-		for (i = 0; i < nvars; i++)
-			free(vars[i]);
-		free(vars);
-	} else {
-		luaL_checktype(L, 1, LUA_TTABLE);
-		n = (size_t)luaL_len(L, 1);
-		if (n == 0 || n > 4096) {
-			free(trigger);
-			return luaL_error(L, "an argv of 1 to 4096 words");
-		}
-		words = xcalloc(n + 1, sizeof *words);
-		for (i = 0; i < n; i++) {
-			lua_geti(L, 1, (lua_Integer)i + 1);
-			words[i] = xstrdup(luaL_tolstring(L, -1, NULL));
-			lua_pop(L, 2);
-		}
-		env = opt_field(L, 2, "env");
-		plan = plan_argv(d->cur->rs, env, words, n, p->name, &err);
-		free(env);
-		for (i = 0; i < n; i++)
-			free(words[i]);
-		free(words);
-	}
+	plan = action ? run_action_plan(L, p, trigger, &err) :
+	    run_argv_plan(L, p, n, &err);
 	if (err != NULL) {
 		free(trigger);
+		plan_free(plan);
 		lua_pushnil(L);
 		lua_pushstring(L, err);
 		free(err);
@@ -534,7 +625,7 @@ prim_run(lua_State *L)
 	w.on_line = prun_line;
 	w.on_end = prun_ended;
 	w.arg = r;
-	r->job = dispatch_plugin_run(d, plan, trigger, timeout, &w, &err);
+	r->job = dispatch_plugin_run(p->d, plan, trigger, timeout, &w, &err);
 	free(trigger);
 	if (r->job == 0) {
 		prun_free(p, r);
@@ -625,7 +716,11 @@ prim_kv_del(lua_State *L)
 	return 0;
 }
 
-/* wf_new(name, args, key) -> id, existing */
+/*
+ * wf_new(name, args, key, ended_too) -> id, existing.  A child's key (its
+ * parent's id and step) finds it even once it has ended, so a replay
+ * never starts it twice.
+ */
 static int
 prim_wf_new(lua_State *L)
 {
@@ -635,10 +730,11 @@ prim_wf_new(lua_State *L)
 	size_t			 len;
 	const char		*args = luaL_checklstring(L, 2, &len);
 	const char		*key = luaL_optstring(L, 3, NULL);
+	bool			 ended_too = lua_toboolean(L, 4);
 	uint64_t		 id;
 
-	if (key != NULL && (id = state_wf_by_key(st, p->name, name, key)) !=
-	    0) {
+	if (key != NULL && (id = state_wf_by_key(st, p->name, name, key,
+	    ended_too)) != 0) {
 		lua_pushinteger(L, (lua_Integer)id);
 		lua_pushboolean(L, 1);
 		return 2;

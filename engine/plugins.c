@@ -330,6 +330,7 @@ resume_push(lua_State *L, void *arg)
 	set_str(L, "name", it->strs[0]);
 	set_str(L, "status", it->strs[1]);
 	set_str(L, "args", it->strs[2]);
+	set_str(L, "key", it->strs[3]);
 	lua_createtable(L, (int)it->nsteps, 0);
 	for (j = 0; j < it->nsteps; j++) {
 		lua_createtable(L, 0, 6);

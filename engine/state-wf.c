@@ -88,7 +88,7 @@ state_wf_step(struct state *st, const struct wf_step_row *r)
 
 uint64_t
 state_wf_by_key(struct state *st, const char *plugin, const char *name,
-    const char *key)
+    const char *key, bool ended_too)
 {
 	sqlite3_stmt	*s = st->stmt[S_WF_KEY];
 	uint64_t	 id = 0;
@@ -98,6 +98,7 @@ state_wf_by_key(struct state *st, const char *plugin, const char *name,
 	sqlite3_bind_text(s, 1, plugin, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, ended_too);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		id = (uint64_t)sqlite3_column_int64(s, 0);
 		rc = SQLITE_DONE;

@@ -122,7 +122,7 @@ static const char *const state_sql[S_MAX] = {
 	[S_WF_STEPS] = "SELECT wf, seq, kind, what, status, result, started,"
 	    " ended, deadline FROM wf_steps WHERE wf = ?1 ORDER BY seq",
 	[S_WF_KEY] = "SELECT id FROM workflows WHERE plugin = ?1 AND name = ?2"
-	    " AND \"key\" = ?3 AND ended IS NULL",
+	    " AND \"key\" = ?3 AND (?4 OR ended IS NULL) ORDER BY id DESC",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",

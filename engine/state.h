@@ -156,9 +156,10 @@ void		 state_wf_finish(struct state *, uint64_t id,
 		    const char *status, const char *result, size_t len,
 		    const char *reason, double now);
 void		 state_wf_step(struct state *, const struct wf_step_row *);
-/* The unfinished instance of plugin/name with KEY, or 0. */
+/* The unfinished instance of plugin/name with KEY (or the newest, with
+ * ENDED_TOO), or 0. */
 uint64_t	 state_wf_by_key(struct state *, const char *plugin,
-		    const char *name, const char *key);
+		    const char *name, const char *key, bool ended_too);
 /*
  * Instances of PLUGIN (NULL: all), or only ID (0: all), unfinished or
  * ended at or after ENDED_SINCE (INFINITY: unfinished only), oldest first.

@@ -680,11 +680,13 @@ local function start(name, args, opts, inside)
 			.. " is defined", 3)
 	end
 	local key = opts and opts.key
-	if inside ~= nil and key == nil then
-		key = inside.id .. "/" .. (inside.seq + 1)
+	local child = inside ~= nil and key == nil
+	if child then
+		key = inside.id .. "/" .. inside.seq
 	end
 	local saved = serialize(args)
-	local id, existing = prim.wf_new(name, saved, key and tostring(key))
+	local id, existing = prim.wf_new(name, saved, key and tostring(key),
+		child)
 	if id == nil then
 		error("vigil.start: " .. tostring(existing), 3)
 	end
@@ -692,7 +694,7 @@ local function start(name, args, opts, inside)
 		return id, true
 	end
 	local inst = { id = id, name = name, seq = 0, journal = {},
-		label = name, last = 0 }
+		label = name, last = 0, key = key and tostring(key) }
 	inst.co = co_create(function(a, i) return fn(a, i) end)
 	insts[id] = inst
 	resume(inst, deserialize(saved), id)
@@ -846,7 +848,7 @@ function api.resume(w)
 		journal[s.seq] = s
 	end
 	local inst = { id = w.id, name = w.name, seq = 0, journal = journal,
-		label = w.name, last = #w.steps,
+		label = w.name, last = #w.steps, key = w.key,
 		paused = w.status == "paused" or w.status == "pausing" }
 	inst.co = co_create(function(a, i) return fn(a, i) end)
 	insts[w.id] = inst
@@ -858,6 +860,19 @@ function api.resume(w)
 	end
 end
 
+-- Cancel INST, then the workflows it started (their keys are its id and
+-- a step); the parent first, so that no child's end resumes it.
+local function cancel_tree(inst, why)
+	local prefix = inst.id .. "/"
+	finish(inst, "cancelled", nil, why)
+	for _, other in pairs(insts) do
+		if other.key ~= nil and other.key:sub(1, #prefix) == prefix then
+			cancel_tree(other, why .. " (with workflow " .. inst.id
+				.. ")")
+		end
+	end
+end
+
 -- An operator's command for workflow ID: cancel, pause, resume, confirm.
 function api.control(id, op, who, answer)
 	local inst = insts[id]
@@ -866,7 +881,7 @@ function api.control(id, op, who, answer)
 			.. prim.name
 	end
 	if op == "cancel" then
-		finish(inst, "cancelled", nil, "cancelled by " .. who)
+		cancel_tree(inst, "cancelled by " .. who)
 	elseif op == "pause" then
 		inst.paused = true
 		prim.wf_state(inst.id, inst.at_pause and "paused" or "pausing",

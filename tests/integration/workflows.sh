@@ -276,6 +276,16 @@ is "a workflow can be cancelled while its process runs" "$(status "$c2")" cancel
 for i in $(seq 100); do v jobs | grep -q sleep || break; sleep 0.1; done
 is "  ... which is stopped" "$(v jobs | grep -c sleep)" 0
 is "  ... and the workflow does not go on when it ends" "$(grep -c 'AFTERRUN c2' cmds.log)" 0
+v inject 'START parent c3' >/dev/null
+c3=$(wait_id c3)
+wait_status "$c3" waiting || fail "c3 does not wait"
+v workflow cancel "$c3" >/dev/null
+is "cancelling a parent cancels it" "$(status "$c3")" cancelled
+kids=$(v workflows --all --json | python3 -c '
+import json, sys
+print(" ".join(w["status"] for w in json.load(sys.stdin)["workflows"]
+      if (w["key"] or "").startswith(sys.argv[1] + "/")))' "$c3")
+is "  ... and the workflows it started" "$kids" "cancelled cancelled"
 v inject 'START waiter p1 60' >/dev/null
 p1=$(wait_id p1)
 wait_status "$p1" waiting || fail "p1 does not wait"

@@ -796,8 +796,8 @@ START_TEST(test_workflows)
 	state_wf_step(st, &step);
 	state_wf_state(st, a, "waiting", "shutdown", "wait HCP*", 101, 200);
 	state_wf_finish(st, b, "failed", NULL, 0, "boom", 102);
-	ck_assert_uint_eq(state_wf_by_key(st, "QBR", "backup", "LINUX1"), a);
-	ck_assert_uint_eq(state_wf_by_key(st, "QBR", "other", "LINUX1"), 0);
+	ck_assert_uint_eq(state_wf_by_key(st, "QBR", "backup", "LINUX1", false), a);
+	ck_assert_uint_eq(state_wf_by_key(st, "QBR", "other", "LINUX1", false), 0);
 	state_close(st);
 
 	st = open_ok(d, &h, NULL);
@@ -819,7 +819,10 @@ START_TEST(test_workflows)
 	    "2 wait HCP* started  dl|");
 	strbuf_free(&sb);
 	state_wf_finish(st, a, "done", "true", 4, NULL, 300);
-	ck_assert_uint_eq(state_wf_by_key(st, "QBR", "backup", "LINUX1"), 0);
+	ck_assert_uint_eq(state_wf_by_key(st, "QBR", "backup", "LINUX1",
+	    false), 0);
+	ck_assert_uint_eq(state_wf_by_key(st, "QBR", "backup", "LINUX1",
+	    true), a);
 	state_close(st);
 	rm_rf(d);
 	free(d);
