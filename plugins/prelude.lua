@@ -246,8 +246,9 @@ end
 -- One step of a workflow.  LIVE(inst, deadline) arms what the step waits
 -- for (or does it) and returns true to yield until resumed with the
 -- results, or false plus the results at once.  AGAIN(rec) says what a
--- step found started but not ended in the journal does: "rearm" (waits)
--- or a table of results (what could not be re-done, e.g. a process).
+-- step found started but not ended in the journal does: "rearm" (waits:
+-- LIVE is called again with its third argument true) or a table of
+-- results (what could not be re-done, e.g. a process).
 --
 local function step(fname, kind, what, timeout, live, again)
 	local inst = need_wf(fname, 4)
@@ -261,7 +262,7 @@ local function step(fname, kind, what, timeout, live, again)
 	inst.seq = inst.seq + 1
 	local seq = inst.seq
 	local rec = inst.journal[seq]
-	local deadline
+	local deadline, rearming
 	if rec ~= nil then
 		if rec.kind ~= kind or (rec.what or "") ~= what then
 			error(fmt("the workflow took another path than"
@@ -279,6 +280,7 @@ local function step(fname, kind, what, timeout, live, again)
 			return unpack(how, 1, how.n or #how)
 		end
 		deadline = rec.deadline
+		rearming = true
 	else
 		if timeout ~= nil then
 			deadline = prim.now() + timeout
@@ -287,7 +289,7 @@ local function step(fname, kind, what, timeout, live, again)
 	end
 	prim.wf_state(inst.id, kind == "run" and "running" or "waiting",
 		inst.label, kind .. " " .. what, deadline)
-	local r = pack(live(inst, deadline))
+	local r = pack(live(inst, deadline, rearming))
 	if r[1] then
 		r = pack(co_yield())
 	else
@@ -422,7 +424,7 @@ end
 local function run_expect(x, opts, what, expect)
 	local r = pack(step("vigil.run", "run", what .. " (then "
 	    .. describe(expect) .. ")", opts.wait_timeout,
-	    function(inst, deadline)
+	    function(inst, deadline, rearming)
 		local p = {}
 		local ended, got, timed_out
 		inst.pending = p
@@ -447,7 +449,7 @@ local function run_expect(x, opts, what, expect)
 			p.watch = nil
 			done()
 		end, true, inst.id)
-		local job, err = prim.run(x, opts, function(st, out, res)
+		local function on_end(st, out, res)
 			p.job = nil
 			ended = pack(st, out, res)
 			if got == nil and not timed_out then
@@ -455,13 +457,20 @@ local function run_expect(x, opts, what, expect)
 					"wait " .. describe(expect), deadline)
 			end
 			done()
-		end, inst.id)
-		if job == nil then
-			prim.unwatch(p.watch)
-			inst.pending = nil
-			return false, nil, err, "error"
 		end
-		p.job = job
+		if rearming then
+			-- The process ran before a restart; its outcome is
+			-- lost, its answer may still come.
+			on_end(nil, "", "interrupted")
+		else
+			local job, err = prim.run(x, opts, on_end, inst.id)
+			if job == nil then
+				prim.unwatch(p.watch)
+				inst.pending = nil
+				return false, nil, err, "error"
+			end
+			p.job = job
+		end
 		if deadline ~= nil then
 			p.timer = prim.timer(deadline - prim.now(), function()
 				p.timer = nil
@@ -471,7 +480,7 @@ local function run_expect(x, opts, what, expect)
 			end, false, inst.id)
 		end
 		return true
-	end, interrupted))
+	end, rearm))
 	if type(r[4]) == "table" then
 		r[4] = view(r[4])
 	end

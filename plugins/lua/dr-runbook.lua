@@ -133,8 +133,8 @@
 -- (the running ones end; it pauses at its next call), `resume` goes on;
 -- pausing a step's workflow holds that step before its next command;
 -- `vigil workflow cancel ID` of a step makes it fail (the run stops);
--- cancelling the run itself leaves its running steps to end on their
--- own (cancel them too); `vigil confirm ID yes|no` answers a step's
+-- cancelling the run itself cancels its running steps with it;
+-- `vigil confirm ID yes|no` answers a step's
 -- question (its id is in the CONFIRM_WAITING event, the notification
 -- and `vigil workflows`).
 --

@@ -286,19 +286,6 @@ local function choice_of(choices, msg)
 	return choices[1][1]
 end
 
---
--- Wait up to TIMEOUT seconds for the first message that matches one of
--- CHOICES; returns the tag and the message, or nil and "timeout".
---
-local function wait_any(choices, timeout)
-	local msg, why = vigil.wait_for(choice_filter(choices),
-		{ timeout = timeout })
-	if msg == nil then
-		return nil, why
-	end
-	return choice_of(choices, msg), msg
-end
-
 -- --- commands ---------------------------------------------------------------
 
 --
@@ -307,8 +294,8 @@ end
 -- the command starts (a console may answer before the command returns):
 -- then true, output, and the tag and message (nil, "timeout" when none
 -- came).  A command that was being issued when vigild stopped is taken as
--- issued (it is never issued twice); a wait of its own then looks for the
--- answer.
+-- issued (it is never issued twice); its answer is still watched for,
+-- for the time that was left.
 --
 local function issue(key, guest, choices, timeout)
 	local words = split(cfg(key))
@@ -323,16 +310,11 @@ local function issue(key, guest, choices, timeout)
 	end
 	local st, out, res, msg, why = vigil.run(words, opts)
 	if res == "interrupted" then
+		-- The answer is still watched for, for the time left.
 		vigil.log(guest .. ": " .. key .. " was under way when vigild"
 			.. " stopped; not issued again")
-		if choices == nil then
-			return true, ""
-		end
-		local tag
-		tag, msg = wait_any(choices, timeout)
-		return true, "", tag, msg
-	end
-	if res ~= "ok" or (st ~= nil and st ~= 0) then
+		out = ""
+	elseif res ~= "ok" or (st ~= nil and st ~= 0) then
 		local first = (out or ""):match("[^\n]+") or ""
 		return false, fmt("%s failed (%s%s)", concat(words, " "),
 			tostring(res or st), first ~= "" and ": " .. first or "")

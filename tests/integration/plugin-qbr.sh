@@ -296,13 +296,13 @@ kill -9 "$dpid"
 wait "$dpid" 2>/dev/null
 rm -f crashrun/sim/block-send
 daemon crashrun
-wait_for crashrun/log "not issued again"
-has "restarted: the command under way is not issued again" crashrun/log \
-	"plugin QBR: BKRLNXD: backup was under way when vigild stopped; not issued again"
-wait_wf crashrun "wait for the backup of BKRLNXD"
-has "  ... the workflow waits for the backup's end" crashrun/wfs \
+wait_wf crashrun "waiting .*wait for the backup of BKRLNXD"
+has "restarted: the workflow still waits for the backup's end" crashrun/wfs \
 	"wait for the backup of BKRLNXD"
 touch crashrun/sim/release-backup-BKRLNXD
+wait_for crashrun/log "not issued again"
+has "  ... and does not issue the command under way again" crashrun/log \
+	"plugin QBR: BKRLNXD: backup was under way when vigild stopped; not issued again"
 wait_for crashrun/notes "QBR BKRLNXD" || fail "crashrun: no summary came"
 is "  ... every command once, in order" "$(cmds crashrun)" \
 	"CP SIGNAL SHUTDOWN BKRLNXD WITHIN 120|CP SMSG BKRBKUP SUBMIT BKRLNXD|CP XAUTOLOG BKRLNXD|"

@@ -134,6 +134,11 @@ vigil.workflow("early", function(args)
 		{ wait_for = "ANSWER " .. args.k, wait_timeout = 10 })
 	return res .. " " .. tostring(m and m.text) .. " " .. tostring(why)
 end)
+vigil.workflow("early2", function(args)
+	local st, out, res, m, why = vigil.run({ "sh", "-c", "echo $1 >>cmds.log; sleep 3", "sh", "EARLY2 " .. args.k },
+		{ wait_for = "ANSWER " .. args.k, wait_timeout = 60 })
+	return res .. " " .. tostring(m and m.text) .. " " .. tostring(why)
+end)
 vigil.workflow("late", function(args)
 	vigil.run({ "sh", "-c", "echo ANSWER $1; sleep 1", "sh", args.k })
 	local m, why = vigil.wait_for("ANSWER " .. args.k, { timeout = 1 })
@@ -302,7 +307,9 @@ v inject 'START waiter k1 60' >/dev/null
 v inject 'START sleeper k2 3' >/dev/null
 v inject 'START asker k3 60' >/dev/null
 v inject 'START parent k4' >/dev/null
-k1=$(wait_id k1); k2=$(wait_id k2); k3=$(wait_id k3); k4=$(wait_id k4)
+v inject 'START early2 k5' >/dev/null
+k1=$(wait_id k1); k2=$(wait_id k2); k3=$(wait_id k3); k4=$(wait_id k4); k5=$(wait_id k5)
+wait_for cmds.log "EARLY2 k5" || fail "k5 did not run"
 wait_for cmds.log "ASK k3" || fail "k3 did not ask"
 wait_for cmds.log "SLEEP k2" || fail "k2 did not sleep"
 v inject 'CHILD k4a' >/dev/null
@@ -318,10 +325,14 @@ v inject 'GO k1' >/dev/null
 wait_status "$k1" done && ok "a wait interrupted by the kill is met after the restart" || fail "k1: $(status "$k1")"
 v confirm "$k3" yes >/dev/null
 wait_status "$k3" done && ok "a confirmation interrupted by the kill is answered after it" || fail "k3: $(status "$k3")"
+v inject 'ANSWER k5' >/dev/null
+wait_status "$k5" done && ok "a run's answer is still awaited after a kill during the run" || fail "k5: $(status "$k5")"
+v workflow show "$k5" >show
+has "  ... the run itself reported interrupted, not run again" show 'result:   "interrupted ANSWER k5 nil"'
 v inject 'CHILD k4b' >/dev/null
 wait_status "$k4" done && ok "a parent joins its children across the restart" || fail "k4: $(status "$k4")"
 wait_for cmds.log "JOINED k4a-done+k4b-done" && ok "  ... with their results" || fail "no JOINED k4"
-for c in "BEFORE k1" "AFTER k1" "SLEEP k2" "WOKE k2" "ASK k3" "YES k3" "NOTIFY k3" "CHILD k4a" "CHILD k4b" "FIRST a"; do
+for c in "EARLY2 k5" "BEFORE k1" "AFTER k1" "SLEEP k2" "WOKE k2" "ASK k3" "YES k3" "NOTIFY k3" "CHILD k4a" "CHILD k4b" "FIRST a"; do
 	is "'$c' ran once across the restart" "$(grep -c "^$c" cmds.log)" 1
 done
 is "the replay does not log again what was logged" "$(grep -c 'run k1 0 out-BEFORE' log)" 1
