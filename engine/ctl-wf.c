@@ -30,6 +30,17 @@ struct wf_out {
 	unsigned	 n;
 };
 
+/* Workflows live in the state store: without one, say so and end. */
+static bool
+no_state(struct ctl_req *req)
+{
+	if (req->d->state != NULL)
+		return false;
+	ctl_err(req, "vigild runs without a state store");
+	ctl_end(req, EXIT_FAILED);
+	return true;
+}
+
 static void
 json_time(struct strbuf *sb, const char *field, double t)
 {
@@ -115,11 +126,8 @@ ctl_workflows(struct ctl_req *req)
 			return;
 		}
 	}
-	if (req->d->state == NULL) {
-		ctl_err(req, "vigild runs without a state store");
-		ctl_end(req, EXIT_FAILED);
+	if (no_state(req))
 		return;
-	}
 	strbuf_init(&sb);
 	memset(&o, 0, sizeof o);
 	o.req = req;
@@ -315,11 +323,8 @@ ctl_workflow(struct ctl_req *req)
 		ctl_usage_end(req, usage);
 		return;
 	}
-	if (req->d->state == NULL) {
-		ctl_err(req, "vigild runs without a state store");
-		ctl_end(req, EXIT_FAILED);
+	if (no_state(req))
 		return;
-	}
 	if (i == 0) {
 		if (ctl_permit(req, AUTH_VIEW, NULL, NULL))
 			wf_show(req, id);

@@ -3,7 +3,8 @@
 # tests/integration/lib.sh - what the integration tests share, sourced
 # (not run): TAP-style results (ok, fail, is, has; tap_end prints the
 # plan and gives the script's status) and waiting for a daemon's log
-# (wait_for, wait_lines) instead of fixed sleeps.
+# (wait_for, wait_lines) instead of fixed sleeps; a Lua workflow's
+# status (wf_status, wf_wait_status).
 
 fails=0
 n=0
@@ -38,4 +39,20 @@ wait_lines() {
 tap_end() {
 	echo "1..$n"
 	[ "$fails" -eq 0 ]
+}
+# wf_status ID: a Lua workflow's status ("vigil workflows --all --json").
+wf_status() {
+	"$VIGIL" workflows --all --json | python3 -c '
+import json, sys
+for w in json.load(sys.stdin)["workflows"]:
+    if w["id"] == int(sys.argv[1]): print(w["status"])' "$1"
+}
+# wf_wait_status ID STATUS: up to 20 s for the workflow to reach STATUS.
+wf_wait_status() {
+	local i
+	for i in $(seq 200); do
+		[ "$(wf_status "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }

@@ -49,21 +49,6 @@ start() {
 	tap_end
 	exit
 }
-# status ID: the workflow's status, from "vigil workflows --all --json".
-status() {
-	v workflows --all --json | python3 -c '
-import json, sys
-for w in json.load(sys.stdin)["workflows"]:
-    if w["id"] == int(sys.argv[1]): print(w["status"])' "$1"
-}
-wait_status() {	# wait_status ID STATUS: up to 20 s
-	local i
-	for i in $(seq 200); do
-		[ "$(status "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # run_id NAME: the id of the newest run of runbook NAME (up to 20 s).
 run_id() {
 	local i id
@@ -245,7 +230,7 @@ wait_for log "step mon done" && ok "a freed slot starts the next ready step, ver
 is "a step waits for all of its dependencies (app needs web)" "$(count "XAUTOLOG LNXAPP1")" 0
 released=$(wc -l <lpar/commands.log)
 console "AUTO LOGON  ***   LNXWEB1   USERS = 4"
-wait_status "$t1" done && ok "the run completes" || fail "T1: $(status "$t1")"
+wf_wait_status "$t1" done && ok "the run completes" || fail "T1: $(wf_status "$t1")"
 [ "$(line "XAUTOLOG LNXAPP1")" -gt "$released" ] &&
 	[ "$(line "QUERY USER LNXDB1")" -gt "$released" ] &&
 	ok "the step after both branches starts only once both are verified" ||
@@ -277,7 +262,7 @@ has "  ... and in the log, each check in full" log "step config check 1.3: CP QU
 state 32G
 v inject 'VIGIL DR START t2' >/dev/null
 t2=$(run_id T2)
-wait_status "$t2" failed && ok "a failed precondition stops the run (status failed)" || fail "T2: $(status "$t2")"
+wf_wait_status "$t2" failed && ok "a failed precondition stops the run (status failed)" || fail "T2: $(wf_status "$t2")"
 is "  ... before its action" "$(count "XAUTOLOG LNXSTP1")" 0
 is "  ... and the steps after it" "$(count "XAUTOLOG LNXSTP2")" 0
 v workflow show "$t2" >show
@@ -304,8 +289,8 @@ wait_for log "DRB004E no runbook.nosuch=FILE in CONFIG" && ok "an unknown runboo
 state 64G '{"XAUTOLOG LNXRTY1": 2}'
 v inject 'VIGIL DR START t3' >/dev/null
 t3=$(run_id T3)
-wait_status "$t3" done && ok "a step that fails twice with retries=2 succeeds the third time" ||
-	fail "T3: $(status "$t3")"
+wf_wait_status "$t3" done && ok "a step that fails twice with retries=2 succeeds the third time" ||
+	fail "T3: $(wf_status "$t3")"
 is "  ... its action ran three times" "$(count "XAUTOLOG LNXRTY1")" 3
 is "  ... each retry is logged" "$(grep -c "DRB013W DR T3 run $t3: step boot: trying again" log)" 2
 has "  ... and the success says which try" log "step boot done (try 3)"
@@ -323,10 +308,10 @@ wait_for notes.log "Answer: vigil confirm $c1 yes|no" && ok "  ... and is notifi
 is "  ... the step waits for the answer" "$(count "XAUTOLOG LNXCNF1")" 0
 v confirm "$c1" yes >/dev/null
 v confirm "$c2" no >/dev/null
-wait_status "$t41" done && ok "yes goes on with the step and the run" || fail "T41: $(status "$t41")"
+wf_wait_status "$t41" done && ok "yes goes on with the step and the run" || fail "T41: $(wf_status "$t41")"
 is "  ... its action ran once" "$(count "XAUTOLOG LNXCNF1")" 1
 has "  ... recorded as overridden, by whom" log "step mem check failure overridden by"
-wait_status "$t42" failed && ok "no stops the run" || fail "T42: $(status "$t42")"
+wf_wait_status "$t42" failed && ok "no stops the run" || fail "T42: $(wf_status "$t42")"
 is "  ... without the action" "$(count "XAUTOLOG LNXCNF2")" 0
 v history --audit >audit
 has "the answers are in the audit trail" audit "confirm"
@@ -338,11 +323,11 @@ t6=$(run_id T6)
 wait_for lpar/commands.log "XAUTOLOG LNXPS1" || fail "p1 did not start"
 v workflow pause "$t6" >/dev/null
 console "AUTO LOGON  ***   LNXPS1   USERS = 9"
-wait_status "$t6" paused && ok "a paused run stops before its next step" || fail "T6: $(status "$t6")"
+wf_wait_status "$t6" paused && ok "a paused run stops before its next step" || fail "T6: $(wf_status "$t6")"
 wait_for log "step p1 done" && ok "  ... the running step ends" || fail "p1 did not end"
 is "  ... the next one does not start" "$(count "XAUTOLOG LNXPS2")" 0
 v workflow resume "$t6" >/dev/null
-wait_status "$t6" done && ok "resume goes on to the end" || fail "T6: $(status "$t6")"
+wf_wait_status "$t6" done && ok "resume goes on to the end" || fail "T6: $(wf_status "$t6")"
 is "  ... the next step ran once" "$(count "XAUTOLOG LNXPS2")" 1
 
 # --- the shipped example runbook ---------------------------------------------------
@@ -357,8 +342,8 @@ JSON
 mark=$(wc -l <lpar/commands.log)
 v inject 'VIGIL DR START prd1' >/dev/null
 ex=$(run_id PRD1)
-wait_status "$ex" done && ok "the example runbook (rules/examples/dr-lpar-runbook.lua) runs to its end" ||
-	fail "PRD1: $(status "$ex")"
+wf_wait_status "$ex" done && ok "the example runbook (rules/examples/dr-lpar-runbook.lua) runs to its end" ||
+	fail "PRD1: $(wf_status "$ex")"
 tail -n +$((mark + 1)) lpar/commands.log >ex.cmds
 exline() { grep -nxF -- "$1" ex.cmds | head -1 | cut -d: -f1 | grep . || echo 0; }
 has "  ... a guest already up is recorded, not logged on again (done_if)" log "step tcpip already done"
@@ -401,15 +386,15 @@ wait_lines log resuming $((r + 1)) && ok "after kill -9 during a confirmation th
 v confirm "$k2" yes >conf 2>&1
 has "  ... the confirmation is armed again and answered" conf "answered yes"
 wait_for lpar/commands.log "XAUTOLOG LNXK2" || fail "k2's action did not run"
-wait_status "$k2" waiting || fail "k2 does not wait for its message"
+wf_wait_status "$k2" waiting || fail "k2 does not wait for its message"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 r=$(grep -c resuming log)
 start
 wait_lines log resuming $((r + 1)) || fail "no second resume"
 console "AUTO LOGON  ***   LNXK2    USERS = 12"
-wait_status "$t7" done && ok "after a kill -9 during a wait for a message the run completes" ||
-	fail "T7: $(status "$t7")"
+wf_wait_status "$t7" done && ok "after a kill -9 during a wait for a message the run completes" ||
+	fail "T7: $(wf_status "$t7")"
 tail -n +$((mark + 1)) lpar/commands.log >t7.cmds
 for c in "XAUTOLOG LNXK1" "QUERY STORAGE" "XAUTOLOG LNXK2" "XAUTOLOG LNXK3" "QUERY USER LNXK3"; do
 	is "'$c' ran once across the two restarts" "$(grep -cxF "$c" t7.cmds)" 1
@@ -431,7 +416,7 @@ r=$(grep -c resuming log)
 start
 wait_lines log resuming $((r + 1)) || fail "no resume of T8"
 touch lpar/release
-wait_status "$t8" done && ok "after kill -9 during an action the run completes" || fail "T8: $(status "$t8")"
+wf_wait_status "$t8" done && ok "after kill -9 during an action the run completes" || fail "T8: $(wf_status "$t8")"
 has "  ... the action is not started again" log "DRB013W DR T8 run $t8: step k9: the action was running when the daemon stopped; not run again"
 is "  ... it ran once" "$(count "XAUTOLOG LNXK9")" 1
 has "  ... its verification decided" log "step k9 verify 1.1: message: AUTO LOGON"

@@ -36,22 +36,6 @@ start() {
 		exit 1
 	fi
 }
-# status ID: the workflow's status, from "vigil workflows --all --json".
-status() {
-	v workflows --all --json | python3 -c '
-import json, sys
-for w in json.load(sys.stdin)["workflows"]:
-    if w["id"] == int(sys.argv[1]): print(w["status"])' "$1"
-}
-# wait_status ID STATUS: up to 20 s.
-wait_status() {
-	local i
-	for i in $(seq 200); do
-		[ "$(status "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # wf_id KEY: the id of the newest workflow with that key.
 wf_id() {
 	v workflows --all --json | python3 -c '
@@ -190,7 +174,7 @@ v inject 'START waiter w1 30' >/dev/null
 w1=$(wait_id w1)
 wait_for log "run w1 0 out-BEFORE ok" && ok "vigil.run of an argv in a workflow returns status, output, result" ||
 	fail "no run result for w1"
-is "a workflow waiting for a message says so" "$(status "$w1")" waiting
+is "a workflow waiting for a message says so" "$(wf_status "$w1")" waiting
 v workflows >list
 has "vigil workflows shows what it waits for" list "wait match=GO w1"
 has "  ... and the step it is at" list "waiting"
@@ -198,7 +182,7 @@ v inject 'START waiter w1 30' >/dev/null
 wait_for log "start waiter w1 -> $w1 (existing)" && ok "a second start with the same key finds the first" ||
 	fail "the key did not refuse a second instance"
 v inject 'GO w1' >/dev/null
-wait_status "$w1" done && ok "the awaited message resumes it to its end" || fail "w1 did not end: $(status "$w1")"
+wf_wait_status "$w1" done && ok "the awaited message resumes it to its end" || fail "w1 did not end: $(wf_status "$w1")"
 v workflow show "$w1" >show
 has "workflow show has the result" show 'result:   "got GO w1 from INJECT"'
 has "  ... and the journal, step by step" show "wait     done"
@@ -206,7 +190,7 @@ is "its commands ran once each" "$(grep -c ' w1$' cmds.log)" 2
 
 v inject 'START waiter w2 1' >/dev/null
 w2=$(wait_id w2)
-wait_status "$w2" done && ok "wait_for with a timeout ends" || fail "w2: $(status "$w2")"
+wf_wait_status "$w2" done && ok "wait_for with a timeout ends" || fail "w2: $(wf_status "$w2")"
 v workflow show "$w2" >show
 has "  ... with nil, 'timeout'" show 'timed out: timeout'
 
@@ -218,7 +202,7 @@ v workflow show "$a1" >show
 has "workflow show prints the question" show "confirm:  go on with a1? (vigil confirm $a1 yes|no)"
 v confirm "$a1" yes >conf
 has "vigil confirm answers" conf "workflow $a1: answered yes"
-wait_status "$a1" done && ok "the answer resumes the workflow" || fail "a1: $(status "$a1")"
+wf_wait_status "$a1" done && ok "the answer resumes the workflow" || fail "a1: $(wf_status "$a1")"
 wait_for cmds.log "NOTIFY a1 answered true by root" && ok "vigil.notify runs the notify action with the text" ||
 	fail "no notify for a1"
 v confirm "$a1" no >conf 2>&1
@@ -227,12 +211,12 @@ v history --audit >audit
 has "the answer is audited" audit "confirm"
 v inject 'START asker a2 1 no' >/dev/null
 a2=$(wait_id a2)
-wait_status "$a2" done && ok "an unanswered confirmation takes its default at the timeout" || fail "a2: $(status "$a2")"
+wf_wait_status "$a2" done && ok "an unanswered confirmation takes its default at the timeout" || fail "a2: $(wf_status "$a2")"
 wait_for cmds.log "NO a2" && ok "  ... which the workflow sees" || fail "no NO a2"
 
 v inject 'START action x1&T' >/dev/null
 x1=$(wait_id 'x1&T')
-wait_status "$x1" done && ok "vigil.run of a defined action" || fail "x1: $(status "$x1")"
+wf_wait_status "$x1" done && ok "vigil.run of a defined action" || fail "x1: $(wf_status "$x1")"
 v workflow show "$x1" >show
 has "  ... with its PARM (taken literally), output and result" show 'result:   "0 said x1&T\\x0aok"'
 v history --action SAY >hist
@@ -240,12 +224,12 @@ has "a plugin's run is in the history as kind PLUGIN" hist "PLUGIN"
 
 v inject 'START early e1' >/dev/null
 e1=$(wait_id e1)
-wait_status "$e1" done || fail "e1: $(status "$e1")"
+wf_wait_status "$e1" done || fail "e1: $(wf_status "$e1")"
 v workflow show "$e1" >show
 has "run with wait_for sees an answer given before the command returns" show 'result:   "ok ANSWER e1 nil"'
 v inject 'START late e2' >/dev/null
 e2=$(wait_id e2)
-wait_status "$e2" done || fail "e2: $(status "$e2")"
+wf_wait_status "$e2" done || fail "e2: $(wf_status "$e2")"
 v workflow show "$e2" >show
 has "  ... which a wait_for after the run misses" show 'result:   "nil timeout"'
 
@@ -254,13 +238,13 @@ wait_for log "async done 0 async z9" && ok "vigil.run in a handler calls its don
 
 v inject 'START broken b1' >/dev/null
 b1=$(wait_id b1)
-wait_status "$b1" failed && ok "an error fails the workflow" || fail "b1: $(status "$b1")"
+wf_wait_status "$b1" failed && ok "an error fails the workflow" || fail "b1: $(wf_status "$b1")"
 v workflow show "$b1" >show
 line=$(grep -n 'workflow("broken"' wf.lua | cut -d: -f1)
 has "  ... with the file and line" show "wf.lua:$line: attempt to index a nil value"
 v inject 'START spinner s1' >/dev/null
 s1=$(wait_id s1)
-wait_status "$s1" failed && ok "an endless loop fails the workflow" || fail "s1: $(status "$s1")"
+wf_wait_status "$s1" failed && ok "an endless loop fails the workflow" || fail "s1: $(wf_status "$s1")"
 v workflow show "$s1" >show
 has "  ... with the instruction budget as the reason" show "instruction budget exceeded"
 wait_for log "event WORKFLOW_DONE WF workflow $w1" && ok "on_event handlers see daemon events" ||
@@ -269,23 +253,23 @@ wait_for log "event WORKFLOW_DONE WF workflow $w1" && ok "on_event handlers see 
 # --- cancel, pause, resume -----------------------------------------------
 v inject 'START waiter c1 60' >/dev/null
 c1=$(wait_id c1)
-wait_status "$c1" waiting || fail "c1 does not wait"
+wf_wait_status "$c1" waiting || fail "c1 does not wait"
 v workflow cancel "$c1" >/dev/null
-is "workflow cancel ends it as cancelled" "$(status "$c1")" cancelled
+is "workflow cancel ends it as cancelled" "$(wf_status "$c1")" cancelled
 v inject 'GO c1' >/dev/null
 v inject 'START longrun c2' >/dev/null
 c2=$(wait_id c2)
-wait_status "$c2" running || fail "c2 does not run"
+wf_wait_status "$c2" running || fail "c2 does not run"
 v workflow cancel "$c2" >/dev/null
-is "a workflow can be cancelled while its process runs" "$(status "$c2")" cancelled
+is "a workflow can be cancelled while its process runs" "$(wf_status "$c2")" cancelled
 for i in $(seq 100); do v jobs | grep -q sleep || break; sleep 0.1; done
 is "  ... which is stopped" "$(v jobs | grep -c sleep)" 0
 is "  ... and the workflow does not go on when it ends" "$(grep -c 'AFTERRUN c2' cmds.log)" 0
 v inject 'START parent c3' >/dev/null
 c3=$(wait_id c3)
-wait_status "$c3" waiting || fail "c3 does not wait"
+wf_wait_status "$c3" waiting || fail "c3 does not wait"
 v workflow cancel "$c3" >/dev/null
-is "cancelling a parent cancels it" "$(status "$c3")" cancelled
+is "cancelling a parent cancels it" "$(wf_status "$c3")" cancelled
 kids=$(v workflows --all --json | python3 -c '
 import json, sys
 print(" ".join(w["status"] for w in json.load(sys.stdin)["workflows"]
@@ -293,13 +277,13 @@ print(" ".join(w["status"] for w in json.load(sys.stdin)["workflows"]
 is "  ... and the workflows it started" "$kids" "cancelled cancelled"
 v inject 'START waiter p1 60' >/dev/null
 p1=$(wait_id p1)
-wait_status "$p1" waiting || fail "p1 does not wait"
+wf_wait_status "$p1" waiting || fail "p1 does not wait"
 v workflow pause "$p1" >/dev/null
 v inject 'GO p1' >/dev/null
-wait_status "$p1" paused && ok "a paused workflow stops at its next step" || fail "p1: $(status "$p1")"
+wf_wait_status "$p1" paused && ok "a paused workflow stops at its next step" || fail "p1: $(wf_status "$p1")"
 is "  ... before running it" "$(grep -c 'AFTER p1' cmds.log)" 0
 v workflow resume "$p1" >/dev/null
-wait_status "$p1" done && ok "resume lets it go on" || fail "p1: $(status "$p1")"
+wf_wait_status "$p1" done && ok "resume lets it go on" || fail "p1: $(wf_status "$p1")"
 is "a cancelled workflow never resumes" "$(grep -c 'AFTER c1' cmds.log)" 0
 
 # --- durability: kill -9 in the middle, restart --------------------------
@@ -314,23 +298,23 @@ wait_for cmds.log "ASK k3" || fail "k3 did not ask"
 wait_for cmds.log "SLEEP k2" || fail "k2 did not sleep"
 v inject 'CHILD k4a' >/dev/null
 wait_for cmds.log "FIRST a" || fail "k4 did not see its first child"
-wait_status "$k1" waiting || fail "k1 does not wait"
+wf_wait_status "$k1" waiting || fail "k1 does not wait"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 start
 wait_for log "resuming" && ok "after kill -9 the unfinished workflows resume" || fail "no resume"
 is "a handler's state survived (vigil.state)" "$(grep -c 'plugin WF: loads 2' log)" 1
-wait_status "$k2" done && ok "a sleep interrupted by the kill ends after the restart" || fail "k2: $(status "$k2")"
+wf_wait_status "$k2" done && ok "a sleep interrupted by the kill ends after the restart" || fail "k2: $(wf_status "$k2")"
 v inject 'GO k1' >/dev/null
-wait_status "$k1" done && ok "a wait interrupted by the kill is met after the restart" || fail "k1: $(status "$k1")"
+wf_wait_status "$k1" done && ok "a wait interrupted by the kill is met after the restart" || fail "k1: $(wf_status "$k1")"
 v confirm "$k3" yes >/dev/null
-wait_status "$k3" done && ok "a confirmation interrupted by the kill is answered after it" || fail "k3: $(status "$k3")"
+wf_wait_status "$k3" done && ok "a confirmation interrupted by the kill is answered after it" || fail "k3: $(wf_status "$k3")"
 v inject 'ANSWER k5' >/dev/null
-wait_status "$k5" done && ok "a run's answer is still awaited after a kill during the run" || fail "k5: $(status "$k5")"
+wf_wait_status "$k5" done && ok "a run's answer is still awaited after a kill during the run" || fail "k5: $(wf_status "$k5")"
 v workflow show "$k5" >show
 has "  ... the run itself reported interrupted, not run again" show 'result:   "interrupted ANSWER k5 nil"'
 v inject 'CHILD k4b' >/dev/null
-wait_status "$k4" done && ok "a parent joins its children across the restart" || fail "k4: $(status "$k4")"
+wf_wait_status "$k4" done && ok "a parent joins its children across the restart" || fail "k4: $(wf_status "$k4")"
 wait_for cmds.log "JOINED k4a-done+k4b-done" && ok "  ... with their results" || fail "no JOINED k4"
 for c in "EARLY2 k5" "BEFORE k1" "AFTER k1" "SLEEP k2" "WOKE k2" "ASK k3" "YES k3" "NOTIFY k3" "CHILD k4a" "CHILD k4b" "FIRST a"; do
 	is "'$c' ran once across the restart" "$(grep -c "^$c" cmds.log)" 1
@@ -340,7 +324,7 @@ is "the replay does not log again what was logged" "$(grep -c 'run k1 0 out-BEFO
 # --- reloads ----------------------------------------------------------------
 v inject 'START waiter r1 60' >/dev/null
 r1=$(wait_id r1)
-wait_status "$r1" waiting || fail "r1 does not wait"
+wf_wait_status "$r1" waiting || fail "r1 does not wait"
 resumes=$(grep -c resuming log)
 v reload >/dev/null
 wait_for log "RELOAD_DONE" || fail "no reload"
@@ -350,20 +334,20 @@ v reload >/dev/null
 wait_lines log "RELOAD_DONE" 2 || fail "no second reload"
 wait_lines log "resuming" $((resumes + 1)) && ok "a changed plugin resumes its workflows" || fail "no resume after a change"
 v inject 'GO r1' >/dev/null
-wait_status "$r1" done && ok "  ... which go on" || fail "r1: $(status "$r1")"
+wf_wait_status "$r1" done && ok "  ... which go on" || fail "r1: $(wf_status "$r1")"
 is "  ... without running a step again" "$(grep -c 'BEFORE r1' cmds.log)" 1
 
 v inject 'START waiter r2 60' >/dev/null
 v inject 'START sleeper r3 60' >/dev/null
 r2=$(wait_id r2); r3=$(wait_id r3)
-wait_status "$r2" waiting || fail "r2 does not wait"
+wf_wait_status "$r2" waiting || fail "r2 does not wait"
 # The new code takes another path at step 2 and no longer defines sleeper.
 sed -i 's/vigil.step("before")/vigil.sleep(0)/; s/vigil.workflow("sleeper"/vigil.workflow("sleeper2"/' wf.lua
 v reload >/dev/null
-wait_status "$r2" failed && ok "a workflow whose code now takes another path fails" || fail "r2: $(status "$r2")"
+wf_wait_status "$r2" failed && ok "a workflow whose code now takes another path fails" || fail "r2: $(wf_status "$r2")"
 v workflow show "$r2" >show
 has "  ... saying so" show "took another path"
-wait_status "$r3" interrupted && ok "a workflow the plugin no longer defines is interrupted" || fail "r3: $(status "$r3")"
+wf_wait_status "$r3" interrupted && ok "a workflow the plugin no longer defines is interrupted" || fail "r3: $(wf_status "$r3")"
 v workflow show "$r3" >show
 has "  ... with the reason" show "no longer defines workflow sleeper"
 
