@@ -226,6 +226,13 @@ const char	*plugins_control(struct vigild *, uint64_t id, const char *op,
  * message or an answer would wait for ever; it resumes at the next start.
  */
 bool		 plugins_busy(const struct vigild *);
+/*
+ * The daemon stops: what workflows waited for (a process that ends in the
+ * stop's grace, a message, a time) is written to their journals and not
+ * acted on, so the next start replays it instead of a workflow running on
+ * while everything around it refuses.
+ */
+void		 plugins_stop(struct vigild *);
 /* The prompt of the confirmation workflow ID waits for, or NULL. */
 const char	*plugins_prompt(struct vigild *, uint64_t id);
 

@@ -71,7 +71,7 @@ struct plugin_rt {
 	uint64_t	 file_hash;	/* of the file's text, at load */
 	char		*data_dir;	/* for relative CONFIG paths */
 	struct lhost	*h;
-	int		 api_resume, api_control, api_failed;
+	int		 api_resume, api_control, api_failed, api_stop;
 	struct pwatch	*watches;
 	struct ptimer	*timers;
 	struct prun	*runs;

@@ -233,6 +233,8 @@ api_pull(lua_State *L, int n, void *arg)
 	p->api_control = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_getfield(L, t, "failed");
 	p->api_failed = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_getfield(L, t, "stop");
+	p->api_stop = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 /* The unfinished workflows of a plugin, read before any Lua runs. */
@@ -387,7 +389,8 @@ plugin_start(struct vigild *d, const struct plugin *def)
 	p->file = xstrdup(def->file);
 	p->config = def->config != NULL ? xstrdup(def->config) : NULL;
 	p->file_hash = file_hash(def->file);
-	p->api_resume = p->api_control = p->api_failed = LUA_NOREF;
+	p->api_resume = p->api_control = p->api_failed = p->api_stop =
+	    LUA_NOREF;
 	if ((slash = strrchr(def->file, '/')) != NULL)
 		p->data_dir = xstrndup(def->file, (size_t)(slash - def->file));
 	if ((p->h = lhost_create(def->def.name, NULL, NULL, &err)) == NULL)
@@ -581,6 +584,23 @@ plugins_control(struct vigild *d, uint64_t id, const char *op,
 		return why;
 	}
 	return NULL;
+}
+
+void
+plugins_stop(struct vigild *d)
+{
+	struct plugin_rt	*p;
+	struct lhost_call	 c = { NULL, NULL, NULL, true };
+	char			*err = NULL;
+
+	for (p = d->plugins; p != NULL; p = p->next)
+		if (!lhost_disabled(p->h) &&
+		    lhost_invoke(p->h, p->api_stop, &c, &err) != 0) {
+			log_warnx("%s (at the stop)", err != NULL ? err :
+			    "failed");
+			free(err);
+			err = NULL;
+		}
 }
 
 bool

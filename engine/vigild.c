@@ -244,6 +244,7 @@ vigild_stop(struct vigild *d, const char *why)
 	log_info("%s: stopping; %llu actions still running or waiting", why,
 	    (unsigned long long)d->jobs);
 	d->stopping = true;
+	plugins_stop(d);
 	sources_pause(d, true);
 	sources_checkpoint(d);
 	ev_timer_init(&grace, on_grace, stop_grace, 0);

@@ -4,7 +4,7 @@
 -- primitives (engine/plugin-prims.c).  Built into vigild and run in each
 -- plugin's sandbox before the plugin's file, with the primitives as its
 -- argument; it sets the global `vigil` and returns the entry points the
--- daemon calls (resume, control, failed).  The primitives stay in
+-- daemon calls (resume, control, failed, stop).  The primitives stay in
 -- this chunk's locals: a plugin reaches them only through the API.
 --
 -- Workflows are coroutines made durable by a journal: every API call a
@@ -161,10 +161,26 @@ local current		-- the instance whose coroutine runs now
 
 local finish
 
+local stopping = false	-- the daemon is stopping (api.stop)
+
 local function resume(inst, ...)
 	-- A cancelled or failed instance stays dead: a process it waited for
 	-- may still end and call back.
 	if insts[inst.id] ~= inst then
+		return
+	end
+	-- While the daemon stops, what a step waited for is written to the
+	-- journal, not acted on: the next start replays it.
+	if stopping then
+		local w = inst.waiting_step
+		inst.waiting_step = nil
+		if w ~= nil then
+			local ok, saved = pcall(serialize, pack(...))
+			if ok then
+				prim.wf_step(inst.id, w.seq, w.kind, w.what,
+					"done", saved, nil)
+			end
+		end
 		return
 	end
 	local prev = current
@@ -291,7 +307,9 @@ local function step(fname, kind, what, timeout, live, again)
 		inst.label, kind .. " " .. what, deadline)
 	local r = pack(live(inst, deadline, rearming))
 	if r[1] then
+		inst.waiting_step = { seq = seq, kind = kind, what = what }
 		r = pack(co_yield())
+		inst.waiting_step = nil
 	else
 		r = pack(select(2, unpack(r, 1, r.n)))
 	end
@@ -913,6 +931,11 @@ function api.control(id, op, who, answer)
 		resume(inst, answer, who)
 	end
 	return true
+end
+
+-- The daemon stops: from now on workflows are only journaled.
+function api.stop()
+	stopping = true
 end
 
 -- A call into workflow ID failed outside Lua's reach (its budget).

@@ -129,6 +129,11 @@ vigil.workflow("late", function(args)
 	return tostring(m) .. " " .. why
 end)
 
+vigil.workflow("graceful", function(args)
+	local st, out, res = vigil.run({ "sh", "-c", "sleep 2; echo G $1 >>cmds.log", "sh", args.k })
+	cmd("AFTERG", args.k .. " " .. res)
+end)
+
 vigil.workflow("longrun", function(args)
 	local st, out, res = vigil.run({ "sleep", "30" })
 	cmd("AFTERRUN", args.k .. " " .. res)
@@ -320,6 +325,20 @@ for c in "EARLY2 k5" "BEFORE k1" "AFTER k1" "SLEEP k2" "WOKE k2" "ASK k3" "YES k
 	is "'$c' ran once across the restart" "$(grep -c "^$c" cmds.log)" 1
 done
 is "the replay does not log again what was logged" "$(grep -c 'run k1 0 out-BEFORE' log)" 1
+
+# --- a clean stop while a workflow's process runs ----------------------
+v inject 'START graceful g1' >/dev/null
+g1=$(wait_id g1)
+wf_wait_status "$g1" running || fail "g1 does not run"
+v shutdown >/dev/null
+wait "$pid"
+is "vigild stops after the process's grace" "$?" 0
+is "  ... the process ended in the grace" "$(grep -c '^G g1' cmds.log)" 1
+is "  ... and the workflow did not go on while the daemon stopped" "$(grep -c 'AFTERG g1' cmds.log)" 0
+start
+wf_wait_status "$g1" done && ok "after the start the workflow goes on" || fail "g1: $(wf_status "$g1")"
+is "  ... with the process's real result, not run again" "$(grep -c 'AFTERG g1 ok' cmds.log)" 1
+is "  ... once" "$(grep -c '^G g1' cmds.log)" 1
 
 # --- reloads ----------------------------------------------------------------
 v inject 'START waiter r1 60' >/dev/null
