@@ -70,7 +70,15 @@ mkdir -m 0755 bin run
 cp "$VIGIL" bin/vigil && chmod 0755 bin/vigil
 sock=$tmp/run/vigil.sock
 
+cat >ask.lua <<'LUA'
+vigil.workflow("ask", function()
+	local yes, who = vigil.confirm("go on?", { timeout = 300 })
+	vigil.log("answered " .. tostring(yes) .. " by " .. tostring(who))
+end)
+vigil.on("ASK", function() vigil.start("ask", {}) end)
+LUA
 cat >p.rules <<'RULES'
+PLUGIN NAME ASKER FILE ask.lua
 DEFACTN NAME BKRLNX03 COMMAND '/bin/echo backup restarted'
 DEFACTN NAME OTHER COMMAND '/bin/echo other ran'
 DEFRULE NAME R1 MATCH '*PING*' ACTION OTHER
@@ -136,6 +144,26 @@ refused "view: reload refused" "$U_VIEW" "needs CONFIG" \
 	"AUTH USER $U_VIEW CONFIG" reload
 refused "view: shutdown refused" "$U_VIEW" "needs ADMIN" \
 	"AUTH USER $U_VIEW ADMIN" shutdown
+
+# --- workflows: VIEW sees them, OPERATE (global) answers and cancels --------
+allowed "root: inject a message that starts a workflow" "" inject ASK
+wait_for log "CONFIRM_WAITING ASKER" || fail "no workflow asks"
+wf=$(sed -n 's/.*CONFIRM_WAITING ASKER workflow \([0-9]*\) asks.*/\1/p' log | head -1)
+allowed "view: workflows" "$U_VIEW" workflows
+has "  ... lists the waiting workflow" o "confirm go on?"
+allowed "view: workflow show" "$U_VIEW" workflow show "$wf"
+refused "view: confirm refused" "$U_VIEW" "needs OPERATE" \
+	"AUTH USER $U_VIEW OPERATE" confirm "$wf" yes
+refused "view: workflow cancel refused" "$U_VIEW" "needs OPERATE" \
+	"AUTH USER $U_VIEW OPERATE" workflow cancel "$wf"
+refused "op on BKR* actions only: confirm refused" "$U_OP" "needs OPERATE" \
+	"AUTH USER $U_OP OPERATE" confirm "$wf" yes
+allowed "root: confirm" "" confirm "$wf" no
+wait_for log "answered false by root" && ok "  ... the workflow gets the answer and who gave it" ||
+	fail "the workflow did not get the answer"
+allowed "root: the audit trail" "" history --audit
+has "  ... has the refused confirmation" o "vigil-t-view"
+grep -q "confirm.*refused\|refused.*confirm" o && ok "  ... as refused" || fail "no refused confirm in the audit"
 
 # --- OPERATE on ACTION(BKR*), through a supplementary group ----------------
 allowed "op: run BKRLNX03" "$U_OP" run BKRLNX03
