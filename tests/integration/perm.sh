@@ -11,7 +11,9 @@
 # without a grant may not even see the status.  Each refusal exits 1,
 # names the missing grant and the AUTH statement that gives it, and
 # leaves an audit record; adding that very statement and reloading
-# grants it.  Root may do everything, shutdown included.
+# grants it.  A Lua workflow's question may be seen with VIEW but only
+# answered (or the workflow cancelled) with global OPERATE.  Root may do
+# everything, shutdown included.
 #
 # Needs root (it creates users) and useradd/setpriv; skips otherwise.
 # The daemon checks the peer's credentials itself, so the test opens the
