@@ -172,6 +172,9 @@ pwatch_matches(const struct plugin_rt *p, const struct pwatch *w,
 {
 	size_t	 off, len;
 
+	/* Most watches wait for a message that starts with a literal. */
+	if (w->lead != -1 && (unsigned char)m->text[0] != w->lead)
+		return false;
 	if (w->match != NULL && wild_match(w->match, m->text, false) != 1)
 		return false;
 	if (w->exclude != NULL && wild_match(w->exclude, m->text, false) == 1)
@@ -245,6 +248,9 @@ prim_watch(lua_State *L)
 	w = xcalloc(1, sizeof *w);
 	w->regex = re;
 	w->match = opt_field(L, 1, "match");
+	w->lead = w->match != NULL && w->match[0] != '*' &&
+	    w->match[0] != '%' && w->match[0] != '\0' ?
+	    (unsigned char)w->match[0] : -1;
 	w->exclude = opt_field(L, 1, "exclude");
 	w->user = opt_field(L, 1, "user");
 	w->source = opt_field(L, 1, "source");
@@ -270,18 +276,19 @@ prim_unwatch(lua_State *L)
 	struct pwatch		*w;
 
 	for (w = p->watches; w != NULL; w = w->next)
-		if (w->id == id)
+		if (w->id == id && !w->dead) {
 			w->dead = true;
+			p->ndead++;
+		}
 	return 0;
 }
 
-/* The fields of a message, as a new table (pushed). */
+/* The fields of a message, as a new table (pushed); the prelude adds
+ * its words when they are asked for. */
 int
 prims_push_message(lua_State *L, void *arg)
 {
 	const struct message	*m = arg;
-	const char		*s, *e;
-	int			 n = 0;
 
 	lua_createtable(L, 0, 8);
 	lua_pushlstring(L, m->text, m->len);
@@ -296,18 +303,29 @@ prims_push_message(lua_State *L, void *arg)
 	lua_setfield(L, -2, "system");
 	lua_pushinteger(L, (lua_Integer)m->time);
 	lua_setfield(L, -2, "time");
-	lua_createtable(L, 8, 0);		/* words */
-	for (s = m->text; n < PWORDS_MAX; s = e) {
-		while (*s == ' ' || *s == '\t')
+	return 1;
+}
+
+/* words(text): its blank-separated words, at most PWORDS_MAX (a table). */
+static int
+prim_words(lua_State *L)
+{
+	size_t		 len;
+	const char	*s = luaL_checklstring(L, 1, &len), *end = s + len, *e;
+	int		 n = 0;
+
+	lua_createtable(L, 8, 0);
+	while (n < PWORDS_MAX) {
+		while (s < end && (*s == ' ' || *s == '\t'))
 			s++;
-		if (*s == '\0')
+		if (s == end)
 			break;
-		for (e = s; *e != '\0' && *e != ' ' && *e != '\t'; e++)
+		for (e = s; e < end && *e != ' ' && *e != '\t'; e++)
 			;
 		lua_pushlstring(L, s, (size_t)(e - s));
 		lua_rawseti(L, -2, ++n);
+		s = e;
 	}
-	lua_setfield(L, -2, "words");
 	return 1;
 }
 
@@ -330,8 +348,10 @@ ptimer_fired(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (t->dead)
 		return;
-	if (!t->repeat)
+	if (!t->repeat) {
 		t->dead = true;		/* freed by the sweep after the call */
+		t->p->ndead++;
+	}
 	plugin_call(t->p, t->ref, t->wf, NULL, NULL);
 }
 
@@ -368,8 +388,9 @@ prim_untimer(lua_State *L)
 	struct ptimer		*t;
 
 	for (t = p->timers; t != NULL; t = t->next)
-		if (t->id == id) {
+		if (t->id == id && !t->dead) {
 			t->dead = true;
+			p->ndead++;
 			ev_timer_stop(p->d->loop, &t->w);
 		}
 	return 0;
@@ -946,6 +967,7 @@ static const luaL_Reg prims[] = {
 	{ "time_of", prim_time_of },
 	{ "watch", prim_watch },
 	{ "unwatch", prim_unwatch },
+	{ "words", prim_words },
 	{ "timer", prim_timer },
 	{ "untimer", prim_untimer },
 	{ "run", prim_run },

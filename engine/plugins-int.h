@@ -32,6 +32,7 @@ struct pwatch {
 	bool		 oneshot;
 	bool		 dead;
 	uint64_t	 born;		/* d->messages when added */
+	int		 lead;		/* the first byte MATCH requires, or -1 */
 	char		*match, *exclude, *user, *group, *source, *msgid;
 	struct probe_re	*regex;
 	struct pwatch	*next;
@@ -78,6 +79,7 @@ struct plugin_rt {
 	struct pconfirm	*confirms;
 	uint64_t	 next_id;
 	unsigned	 depth;		/* callbacks under way */
+	uint64_t	 ndead;		/* watches and timers to sweep */
 	bool		 disabled_told;
 	bool		 fresh;		/* started, workflows not resumed */
 	struct plugin_rt *next;

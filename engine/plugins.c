@@ -109,6 +109,10 @@ plugin_sweep(struct plugin_rt *p)
 	struct pwatch	**wp, *w;
 	struct ptimer	**tp, *t;
 
+	/* Walked only when something died: thousands may wait. */
+	if (p->ndead == 0)
+		return;
+	p->ndead = 0;
 	for (wp = &p->watches; (w = *wp) != NULL; )
 		if (w->dead) {
 			*wp = w->next;
@@ -156,8 +160,10 @@ plugins_message(struct vigild *d, const struct message *msg,
 			if (w->dead || w->born >= d->messages ||
 			    !pwatch_matches(p, w, msg))
 				continue;
-			if (w->oneshot)
+			if (w->oneshot) {
 				w->dead = true;
+				p->ndead++;
+			}
 			plugin_call(p, w->ref, w->wf, prims_push_message,
 			    (void *)msg);
 			if (lhost_disabled(p->h))

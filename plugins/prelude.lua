@@ -96,17 +96,37 @@ local function readonly()
 	error("a message is read-only", 2)
 end
 
+-- The words of TEXT (blank-separated, at most 256), made on first use.
+local words_of = prim.words
+
+local function fields_of(v)
+	local f = plain_of[v]
+	if f.words == nil then
+		f.words = words_of(f.text)
+	end
+	return f
+end
+
+-- One metatable for every view: a message is read per call, so its view
+-- must be cheap (words are split only when asked for).
+local view_mt = {
+	__index = function(v, k)
+		local f = plain_of[v]
+		if k == "words" and f.words == nil then
+			f.words = words_of(f.text)
+		end
+		return f[k]
+	end,
+	__newindex = readonly,
+	__pairs = function(v) return next, fields_of(v), nil end,
+	__tostring = function(v) return plain_of[v].text end,
+	__metatable = "vigil.message",
+}
+
 -- A read-only view of the fields C gives (text, user, source, msgid,
--- system, time, words).
+-- system, time; words on demand).
 local function view(fields)
-	local v = setmetatable({}, {
-		__index = fields,
-		__newindex = readonly,
-		__pairs = function() return next, fields, nil end,
-		__len = function() return #fields end,
-		__tostring = function() return fields.text end,
-		__metatable = "vigil.message",
-	})
+	local v = setmetatable({}, view_mt)
 	plain_of[v] = fields
 	return v
 end
@@ -386,7 +406,7 @@ function vigil.on_event(name, fn)
 			2)
 	end
 	return prim.watch({ source = "VIGIL" }, function(fields)
-		local w = fields.words
+		local w = words_of(fields.text)
 		if name ~= "*" and w[2] ~= name and not (name:sub(-1) == "*"
 		    and (w[2] or ""):sub(1, #name - 1) == name:sub(1, -2)) then
 			return
