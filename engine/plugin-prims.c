@@ -205,7 +205,7 @@ static int
 prim_watch(lua_State *L)
 {
 	struct plugin_rt	*p = prim_plugin(L);
-	struct pwatch		*w, **pp;
+	struct pwatch		*w;
 	struct probe_re		*re = NULL;
 	char			*s, *cause = NULL;
 	size_t			 i;
@@ -261,9 +261,9 @@ prim_watch(lua_State *L)
 	w->born = p->d->messages;
 	w->id = ++p->next_id;
 	w->ref = lhost_ref(L, 2);
-	for (pp = &p->watches; *pp != NULL; pp = &(*pp)->next)
-		;
-	*pp = w;
+	i = w->lead != -1 ? (size_t)w->lead : PWATCH_ANY;
+	*p->wtail[i] = w;
+	p->wtail[i] = &w->next;
 	lua_pushinteger(L, (lua_Integer)w->id);
 	return 1;
 }
@@ -274,12 +274,15 @@ prim_unwatch(lua_State *L)
 	struct plugin_rt	*p = prim_plugin(L);
 	uint64_t		 id = (uint64_t)luaL_checkinteger(L, 1);
 	struct pwatch		*w;
+	size_t			 i;
 
-	for (w = p->watches; w != NULL; w = w->next)
-		if (w->id == id && !w->dead) {
-			w->dead = true;
-			p->ndead++;
-		}
+	for (i = 0; i <= PWATCH_ANY; i++)
+		for (w = p->watches[i]; w != NULL; w = w->next)
+			if (w->id == id && !w->dead) {
+				w->dead = true;
+				p->ndead++;
+				return 0;
+			}
 	return 0;
 }
 

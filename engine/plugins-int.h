@@ -24,6 +24,8 @@ struct lhost;
 struct probe_re;
 struct message;
 
+#define PWATCH_ANY	256
+
 /* A message filter of vigil.on / vigil.wait_for. */
 struct pwatch {
 	uint64_t	 id;
@@ -73,7 +75,13 @@ struct plugin_rt {
 	char		*data_dir;	/* for relative CONFIG paths */
 	struct lhost	*h;
 	int		 api_resume, api_control, api_failed, api_stop;
-	struct pwatch	*watches;
+	/*
+	 * Watches by the first byte their MATCH requires (PWATCH_ANY: none),
+	 * each list in the order they were added: a message is offered only
+	 * to its byte's list and the ANY list, merged by id.
+	 */
+	struct pwatch	*watches[PWATCH_ANY + 1];
+	struct pwatch	**wtail[PWATCH_ANY + 1];
 	struct ptimer	*timers;
 	struct prun	*runs;
 	struct pconfirm	*confirms;

@@ -108,17 +108,21 @@ plugin_sweep(struct plugin_rt *p)
 {
 	struct pwatch	**wp, *w;
 	struct ptimer	**tp, *t;
+	size_t		  i;
 
 	/* Walked only when something died: thousands may wait. */
 	if (p->ndead == 0)
 		return;
 	p->ndead = 0;
-	for (wp = &p->watches; (w = *wp) != NULL; )
-		if (w->dead) {
-			*wp = w->next;
-			pwatch_free(p, w);
-		} else
-			wp = &w->next;
+	for (i = 0; i <= PWATCH_ANY; i++) {
+		for (wp = &p->watches[i]; (w = *wp) != NULL; )
+			if (w->dead) {
+				*wp = w->next;
+				pwatch_free(p, w);
+			} else
+				wp = &w->next;
+		p->wtail[i] = wp;
+	}
 	for (tp = &p->timers; (t = *tp) != NULL; )
 		if (t->dead) {
 			*tp = t->next;
@@ -149,14 +153,24 @@ plugins_message(struct vigild *d, const struct message *msg,
     const struct lineage *lin)
 {
 	struct plugin_rt	*p;
-	struct pwatch		*w;
+	struct pwatch		*w, *a, *b;
 
 	for (p = d->plugins; p != NULL; p = p->next) {
-		if (p->watches == NULL || lhost_disabled(p->h) ||
+		a = p->watches[(unsigned char)msg->text[0]];
+		b = p->watches[PWATCH_ANY];
+		if ((a == NULL && b == NULL) || lhost_disabled(p->h) ||
 		    plugin_emitted(p, lin))
 			continue;
 		p->depth++;
-		for (w = p->watches; w != NULL; w = w->next) {
+		/* The two lists merged by id: the order they were added in. */
+		while (a != NULL || b != NULL) {
+			if (b == NULL || (a != NULL && a->id < b->id)) {
+				w = a;
+				a = a->next;
+			} else {
+				w = b;
+				b = b->next;
+			}
 			if (w->dead || w->born >= d->messages ||
 			    !pwatch_matches(p, w, msg))
 				continue;
@@ -196,14 +210,16 @@ file_hash(const char *path)
 static void
 plugin_free(struct plugin_rt *p)
 {
+	size_t		 i;
 	struct pwatch	*w;
 	struct ptimer	*t;
 	struct prun	*r;
 
-	while ((w = p->watches) != NULL) {
-		p->watches = w->next;
-		pwatch_free(p, w);
-	}
+	for (i = 0; i <= PWATCH_ANY; i++)
+		while ((w = p->watches[i]) != NULL) {
+			p->watches[i] = w->next;
+			pwatch_free(p, w);
+		}
 	while ((t = p->timers) != NULL) {
 		p->timers = t->next;
 		ptimer_free(p, t);
@@ -388,6 +404,7 @@ plugin_start(struct vigild *d, const struct plugin *def)
 	struct plugin_rt	*p;
 	struct lhost_call	 c;
 	char			*err = NULL, *slash;
+	size_t			 i;
 
 	p = xcalloc(1, sizeof *p);
 	p->d = d;
@@ -395,6 +412,8 @@ plugin_start(struct vigild *d, const struct plugin *def)
 	p->file = xstrdup(def->file);
 	p->config = def->config != NULL ? xstrdup(def->config) : NULL;
 	p->file_hash = file_hash(def->file);
+	for (i = 0; i <= PWATCH_ANY; i++)
+		p->wtail[i] = &p->watches[i];
 	p->api_resume = p->api_control = p->api_failed = p->api_stop =
 	    LUA_NOREF;
 	if ((slash = strrchr(def->file, '/')) != NULL)

@@ -30,6 +30,15 @@ vigil.on("HCPSIG211%I User *", function(msg)
 	vigil.log("write: " .. tostring(ok) .. " " .. tostring(err))
 end)
 LUA
+cat >order.lua <<'LUA'
+-- Handlers are called in the order they were added, whatever their
+-- patterns (watches are indexed by a pattern's first byte).
+local order = {}
+vigil.on("*", function(m) if m.text:find("ORDER", 1, true) then order[#order + 1] = "any" end end)
+vigil.on("ORDER*", function() order[#order + 1] = "lit" end)
+vigil.on("%RDER*", function() order[#order + 1] = "pct" end)
+vigil.on("ORDER 1", function() vigil.log("order " .. table.concat(order, ",")) end)
+LUA
 cat >bad.lua <<'LUA'
 vigil.on("BOOM*", function() error("kaboom") end)
 vigil.on("SPIN*", function() while true do end end)
@@ -39,6 +48,7 @@ local f = io.open("/etc/passwd")
 LUA
 cat >r.rules <<'RULES'
 PLUGIN NAME GOOD FILE good.lua
+PLUGIN NAME ORDER FILE order.lua
 PLUGIN NAME BAD FILE bad.lua
 PLUGIN NAME ESCAPE FILE escape.lua
 DEFRULE NAME ANY MATCH 'HCPSIG*' ACTION NULL
@@ -46,6 +56,7 @@ RULES
 {
 	echo 'HCPSIG2113I User BKRLNXD has reported successful termination'
 	echo 'BOOM 1'
+	echo 'ORDER 1'
 	echo 'SPIN 1'
 	echo 'HCPSIG2113I User OTHER has reported successful termination'
 	for i in 2 3 4 5 6 7; do echo "BOOM $i"; done
@@ -55,6 +66,7 @@ has "vigil.log reaches the log" log "plugin GOOD: loaded"
 has "print reaches the log" log "plugin GOOD: print works"
 has "a handler sees its message with its fields" log "plugin GOOD: saw HCPSIG2113I from STDIN count 1 word3 BKRLNXD"
 has "  ... as a read-only view" log "plugin GOOD: write: false good.lua:8: a message is read-only"
+has "handlers are called in the order they were added" log "plugin ORDER: order any,lit,pct"
 has "  ... and keeps its state between calls" log "plugin GOOD: saw HCPSIG2113I from STDIN count 2"
 has "an error is PLUGIN_FAILED with the file and line" log "PLUGIN_FAILED BAD plugin BAD: bad.lua:1: kaboom"
 has "an endless loop is stopped by the instruction budget" log "instruction budget exceeded"
@@ -62,7 +74,7 @@ has "repeated failures disable the plugin" log "VGL051E PLUGIN_DISABLED BAD"
 is "  ... once" "$(grep -c 'PLUGIN_DISABLED BAD' log)" 1
 has "a plugin reaching for io fails to load, named" log "PLUGIN_FAILED ESCAPE"
 has "  ... with its file and line" log "escape.lua:1:"
-has "the rules still fired" log "stopped: 10 messages from sources"
+has "the rules still fired" log "stopped: 11 messages from sources"
 
 # A plugin that does not compile is refused when the rules load, with
 # the rule file's position and the plugin's line.
