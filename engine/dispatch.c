@@ -696,6 +696,13 @@ dispatch_plugin_run(struct vigild *d, struct plan *plan, const char *trigger,
 	bool		 null = plan == NULL || plan->kind == PLAN_NULL;
 
 	*err = NULL;
+	if (d->state == NULL) {
+		/* Without a store a job has no id to be followed by. */
+		xasprintf(err, "%s not started: vigild runs without a state"
+		    " store", action);
+		plan_free(plan);
+		return 0;
+	}
 	if (timeout > 0 && plan != NULL)
 		plan->timeout = timeout;
 	if ((jc = start_job(d, plan, "PLUGIN", trigger, NULL, NULL)) == NULL) {
