@@ -335,7 +335,8 @@ local function step(fname, kind, what, timeout, live, again)
 	end
 	inst.pending = nil
 	save_step(inst, seq, kind, what, "done", r, nil)
-	prim.wf_state(inst.id, "running", inst.label, nil, nil)
+	prim.wf_state(inst.id, inst.paused and "pausing" or "running",
+		inst.label, nil, nil)
 	return unpack(r, 1, r.n)
 end
 
