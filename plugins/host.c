@@ -31,6 +31,8 @@
  * the budget is checked at that grain, which keeps the hook's cost small.
  */
 #define LHOST_HOOK_EVERY	1000
+/* Allocation charged as one instruction (see lhost_alloc). */
+#define LHOST_BYTES_PER_INSTR	16
 /* Room the message handler may use beyond the cap for a traceback. */
 #define LHOST_SLACK		(64 * 1024)
 /* Longest print() text logged; plugins must not flood the log. */
@@ -107,6 +109,13 @@ lhost_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	if ((p = realloc(ptr, nsize)) == NULL)
 		return NULL;
 	h->mem_used = h->mem_used - osize + nsize;
+	/*
+	 * Bytes allocated count against the budget too: the count hook sees
+	 * only VM instructions, and a loop of concatenations spends its time
+	 * copying inside the C library.
+	 */
+	if (nsize > osize)
+		h->instr_used += (nsize - osize) / LHOST_BYTES_PER_INSTR;
 	return p;
 }
 

@@ -583,6 +583,27 @@ END_TEST
  * and print still works.
  */
 /*
+ * Work done inside the C library is charged by the bytes it allocates: a
+ * loop of few instructions that builds big strings is stopped by the
+ * budget, not left to copy for minutes.
+ */
+START_TEST(test_budget_allocation)
+{
+	struct lhost	*h;
+
+	h = host_from(
+	    "function churn()\n"
+	    "  for i = 1, 1000000 do local s = string.rep('x', 100000) end\n"
+	    "end\n"
+	    "function small() local t = {} for i = 1, 1000 do t[i] = i end end\n",
+	    NULL);
+	call_fails(h, "churn", "instruction budget exceeded");
+	call_ok(h, "small");
+	lhost_free(h);
+}
+END_TEST
+
+/*
  * Finalizers run with hooks off, out of the budget's reach: a plugin may
  * not set one, and one added to a metatable later is never called.
  */
@@ -1040,6 +1061,7 @@ host_suite(void)
 	tcase_add_test(tc, test_escapes_reachable);
 	tcase_add_test(tc, test_tamper);
 	tcase_add_test(tc, test_no_finalizers);
+	tcase_add_test(tc, test_budget_allocation);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
