@@ -155,7 +155,11 @@ prim_time_of(lua_State *L)
 void
 pwatch_free(struct plugin_rt *p, struct pwatch *w)
 {
+	size_t	 i;
+
 	lhost_unref(p->h, w->ref);
+	for (i = 0; i < w->nmatch; i++)
+		free(w->match[i]);
 	free(w->match);
 	free(w->exclude);
 	free(w->user);
@@ -166,36 +170,129 @@ pwatch_free(struct plugin_rt *p, struct pwatch *w)
 	free(w);
 }
 
-bool
+int
 pwatch_matches(const struct plugin_rt *p, const struct pwatch *w,
     const struct message *m)
 {
-	size_t	 off, len;
+	size_t	 off, len, i;
+	int	 which = 1;
 
 	/* Most watches wait for a message that starts with a literal. */
 	if (w->lead != -1 && (unsigned char)m->text[0] != w->lead)
-		return false;
-	if (w->match != NULL && wild_match(w->match, m->text, false) != 1)
-		return false;
+		return 0;
+	if (w->nmatch > 0) {
+		for (i = 0; i < w->nmatch; i++)
+			if (wild_match(w->match[i], m->text, false) == 1)
+				break;
+		if (i == w->nmatch)
+			return 0;
+		which = (int)i + 1;
+	}
 	if (w->exclude != NULL && wild_match(w->exclude, m->text, false) == 1)
-		return false;
+		return 0;
 	if (w->msgid != NULL && wild_match(w->msgid, m->msgid, true) != 1)
-		return false;
+		return 0;
 	if (w->user != NULL && wild_match(w->user, m->user, true) != 1)
-		return false;
+		return 0;
 	if (w->source != NULL && (m->source == NULL ||
 	    wild_match(w->source, m->source, true) != 1))
-		return false;
+		return 0;
 	if (w->group != NULL && !ruleset_group_has(p->d->cur->rs, w->group,
 	    m->user))
-		return false;
-	return w->regex == NULL ||
-	    probe_re_find(w->regex, m->text, m->len, &off, &len) == 1;
+		return 0;
+	if (w->regex != NULL &&
+	    probe_re_find(w->regex, m->text, m->len, &off, &len) != 1)
+		return 0;
+	return which;
 }
 
 static const char *const watch_wilds[] = {
-	"match", "exclude", "user", "source", "msgid",
+	"exclude", "user", "source", "msgid",
 };
+
+/* Raise unless PATTERN is a wildcard (FIELD names it in the error). */
+static void
+check_wild(lua_State *L, const char *field, const char *pattern)
+{
+	char	*cause = NULL;
+
+	if (wildcard_check(pattern, &cause) == 0)
+		return;
+	lua_pushfstring(L, "filter %s '%s': %s", field, pattern,
+	    cause != NULL ? cause : "invalid");
+	free(cause);
+	lua_error(L);
+}
+
+/*
+ * The MATCH of the filter at 1: a string or a list of 1 to PWATCH_ALTS
+ * strings, checked; returns how many (0: none).
+ */
+static size_t
+check_match(lua_State *L)
+{
+	size_t	 i, n;
+
+	lua_pushliteral(L, "match");
+	switch (lua_rawget(L, 1)) {			/* pushes it */
+	case LUA_TNIL:
+		lua_pop(L, 1);
+		return 0;
+	case LUA_TSTRING:
+		check_wild(L, "match", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return 1;
+	case LUA_TTABLE:
+		n = (size_t)lua_rawlen(L, -1);
+		if (n == 0 || n > PWATCH_ALTS)
+			luaL_error(L, "filter match: 1 to %d patterns",
+			    PWATCH_ALTS);
+		for (i = 1; i <= n; i++) {
+			if (lua_rawgeti(L, -1, (lua_Integer)i) != LUA_TSTRING)
+				luaL_error(L, "filter match: pattern %d is not"
+				    " a string", (int)i);
+			check_wild(L, "match", lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+		return n;
+	default:
+		return (size_t)luaL_error(L, "filter match: a string or a"
+		    " list of strings expected");
+	}
+}
+
+/* The checked MATCH alternatives (N of them) into W, and its lead byte. */
+static void
+take_match(lua_State *L, struct pwatch *w, size_t n)
+{
+	size_t	 i;
+	int	 c;
+
+	w->lead = -1;
+	if (n == 0)
+		return;
+	w->match = xcalloc(n, sizeof *w->match);
+	lua_pushliteral(L, "match");
+	if (lua_rawget(L, 1) == LUA_TSTRING)		/* pushes it */
+		w->match[0] = xstrdup(lua_tostring(L, -1));
+	else
+		for (i = 0; i < n; i++) {
+			lua_rawgeti(L, -1, (lua_Integer)i + 1);
+			w->match[i] = xstrdup(lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+	lua_pop(L, 1);
+	w->nmatch = n;
+	/* Indexed by a first byte only if every alternative needs it. */
+	c = (unsigned char)w->match[0][0];
+	for (i = 0; i < n; i++)
+		if (w->match[i][0] == '*' || w->match[i][0] == '%' ||
+		    w->match[i][0] == '\0' ||
+		    (unsigned char)w->match[i][0] != c)
+			return;
+	w->lead = c;
+}
 
 /*
  * watch(filter, fn, oneshot, wf) -> id.  Everything that can raise (a
@@ -208,7 +305,7 @@ prim_watch(lua_State *L)
 	struct pwatch		*w;
 	struct probe_re		*re = NULL;
 	char			*s, *cause = NULL;
-	size_t			 i;
+	size_t			 i, nmatch;
 	uint64_t		 wf;
 	bool			 oneshot;
 
@@ -216,21 +313,15 @@ prim_watch(lua_State *L)
 	luaL_checktype(L, 2, LUA_TFUNCTION);
 	oneshot = lua_toboolean(L, 3);
 	wf = (uint64_t)luaL_optinteger(L, 4, 0);
+	nmatch = check_match(L);
 	for (i = 0; i < nitems(watch_wilds); i++) {
 		if (!check_field(L, 1, watch_wilds[i]))
 			return luaL_error(L, "filter %s: a string expected",
 			    watch_wilds[i]);
-		if ((s = opt_field(L, 1, watch_wilds[i])) == NULL)
-			continue;
-		if (wildcard_check(s, &cause) != 0) {
-			lua_pushfstring(L, "filter %s '%s': %s",
-			    watch_wilds[i], s, cause != NULL ? cause :
-			    "invalid");
-			free(cause);
-			free(s);
-			return lua_error(L);
-		}
-		free(s);
+		lua_pushstring(L, watch_wilds[i]);
+		if (lua_rawget(L, 1) == LUA_TSTRING)	/* pushes it */
+			check_wild(L, watch_wilds[i], lua_tostring(L, -1));
+		lua_pop(L, 1);
 	}
 	if (!check_field(L, 1, "group") || !check_field(L, 1, "regex"))
 		return luaL_error(L, "filter group and regex: strings expected");
@@ -247,10 +338,7 @@ prim_watch(lua_State *L)
 	/* From here on nothing raises but a memory error in Lua itself. */
 	w = xcalloc(1, sizeof *w);
 	w->regex = re;
-	w->match = opt_field(L, 1, "match");
-	w->lead = w->match != NULL && w->match[0] != '*' &&
-	    w->match[0] != '%' && w->match[0] != '\0' ?
-	    (unsigned char)w->match[0] : -1;
+	take_match(L, w, nmatch);
 	w->exclude = opt_field(L, 1, "exclude");
 	w->user = opt_field(L, 1, "user");
 	w->source = opt_field(L, 1, "source");
@@ -291,7 +379,8 @@ prim_unwatch(lua_State *L)
 int
 prims_push_message(lua_State *L, void *arg)
 {
-	const struct message	*m = arg;
+	const struct pmsg	*pm = arg;
+	const struct message	*m = pm->m;
 
 	lua_createtable(L, 0, 8);
 	lua_pushlstring(L, m->text, m->len);
@@ -306,6 +395,21 @@ prims_push_message(lua_State *L, void *arg)
 	lua_setfield(L, -2, "system");
 	lua_pushinteger(L, (lua_Integer)m->time);
 	lua_setfield(L, -2, "time");
+	lua_pushinteger(L, pm->matched);
+	lua_setfield(L, -2, "matched");
+	return 1;
+}
+
+/* wild(pattern, text[, caseless]): whether the wildcard takes all of TEXT. */
+static int
+prim_wild(lua_State *L)
+{
+	const char	*pattern = luaL_checkstring(L, 1);
+	const char	*text = luaL_checkstring(L, 2);
+
+	check_wild(L, "pattern", pattern);
+	lua_pushboolean(L, wild_match(pattern, text, lua_toboolean(L, 3)) ==
+	    1);
 	return 1;
 }
 
@@ -971,6 +1075,7 @@ static const luaL_Reg prims[] = {
 	{ "watch", prim_watch },
 	{ "unwatch", prim_unwatch },
 	{ "words", prim_words },
+	{ "wild", prim_wild },
 	{ "timer", prim_timer },
 	{ "untimer", prim_untimer },
 	{ "run", prim_run },

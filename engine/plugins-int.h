@@ -25,6 +25,7 @@ struct probe_re;
 struct message;
 
 #define PWATCH_ANY	256
+#define PWATCH_ALTS	64		/* alternatives of one MATCH */
 
 /* A message filter of vigil.on / vigil.wait_for. */
 struct pwatch {
@@ -35,7 +36,9 @@ struct pwatch {
 	bool		 dead;
 	uint64_t	 born;		/* d->messages when added */
 	int		 lead;		/* the first byte MATCH requires, or -1 */
-	char		*match, *exclude, *user, *group, *source, *msgid;
+	char		**match;	/* alternatives, or NULL */
+	size_t		 nmatch;
+	char		*exclude, *user, *group, *source, *msgid;
 	struct probe_re	*regex;
 	struct pwatch	*next;
 };
@@ -102,9 +105,15 @@ void		 plugin_sweep(struct plugin_rt *);
 
 /* plugin-prims.c: the primitives table given to the prelude. */
 int		 prims_push(lua_State *, void *plugin_rt);
-bool		 pwatch_matches(const struct plugin_rt *, const struct pwatch *,
+/* 0 if the watch does not take the message, else which MATCH (1...). */
+int		 pwatch_matches(const struct plugin_rt *, const struct pwatch *,
 		    const struct message *);
-int		 prims_push_message(lua_State *, void *message);
+/* A message for a watch's function: its fields, with "matched". */
+struct pmsg {
+	const struct message	*m;
+	int			 matched;
+};
+int		 prims_push_message(lua_State *, void *pmsg);
 void		 pwatch_free(struct plugin_rt *, struct pwatch *);
 void		 ptimer_free(struct plugin_rt *, struct ptimer *);
 void		 prun_free(struct plugin_rt *, struct prun *);

@@ -154,6 +154,7 @@ plugins_message(struct vigild *d, const struct message *msg,
 {
 	struct plugin_rt	*p;
 	struct pwatch		*w, *a, *b;
+	struct pmsg		 pm = { msg, 0 };
 
 	for (p = d->plugins; p != NULL; p = p->next) {
 		a = p->watches[(unsigned char)msg->text[0]];
@@ -172,14 +173,13 @@ plugins_message(struct vigild *d, const struct message *msg,
 				b = b->next;
 			}
 			if (w->dead || w->born >= d->messages ||
-			    !pwatch_matches(p, w, msg))
+			    (pm.matched = pwatch_matches(p, w, msg)) == 0)
 				continue;
 			if (w->oneshot) {
 				w->dead = true;
 				p->ndead++;
 			}
-			plugin_call(p, w->ref, w->wf, prims_push_message,
-			    (void *)msg);
+			plugin_call(p, w->ref, w->wf, prims_push_message, &pm);
 			if (lhost_disabled(p->h))
 				break;
 		}

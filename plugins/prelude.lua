@@ -149,7 +149,21 @@ local function filter_of(f, fname)
 			error(fname .. ": unknown filter field '"
 				.. tostring(k) .. "'", 3)
 		end
-		if type(x) ~= "string" then
+		if k == "match" and type(x) == "table" then
+			-- Alternatives: msg.matched says which one took it.
+			local alts = {}
+			for i = 1, #x do
+				if type(x[i]) ~= "string" then
+					error(fname .. ": match alternative "
+						.. i .. " must be a string", 3)
+				end
+				alts[i] = x[i]
+			end
+			if #alts == 0 then
+				error(fname .. ": match: an empty list", 3)
+			end
+			x = alts
+		elseif type(x) ~= "string" then
 			error(fname .. ": filter field " .. k
 				.. " must be a string", 3)
 		end
@@ -165,8 +179,12 @@ local function describe(f)
 	local parts = {}
 	for _, k in pairs({ "match", "regex", "msgid", "user", "group",
 	    "source" }) do
-		if f[k] ~= nil then
-			parts[#parts + 1] = k .. "=" .. f[k]
+		local x = f[k]
+		if type(x) == "table" then
+			x = concat(x, " || ")
+		end
+		if x ~= nil then
+			parts[#parts + 1] = k .. "=" .. x
 		end
 	end
 	return concat(parts, " ")
@@ -377,6 +395,15 @@ function vigil.log(...)
 		parts[i] = tostring((select(i, ...)))
 	end
 	prim.log(concat(parts, " "))
+end
+
+-- vigil.match(pattern, text[, caseless]): whether the wildcard (as MATCH
+-- takes it) matches all of TEXT.
+function vigil.match(pattern, text, caseless)
+	if type(pattern) ~= "string" or type(text) ~= "string" then
+		error("vigil.match: a pattern and a text (strings) expected", 2)
+	end
+	return prim.wild(pattern, text, caseless)
 end
 
 function vigil.now()

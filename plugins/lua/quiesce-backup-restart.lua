@@ -196,46 +196,6 @@ end
 
 -- --- patterns ---------------------------------------------------------------
 
--- The rule language's wildcard match (* any run, % one character) of
--- the whole of S, as vigild does it.
-local function wild(p, s)
-	local pi, si, star, mark = 1, 1, nil, 0
-	while si <= #s do
-		local c = p:sub(pi, pi)
-		if c == "*" then
-			star, mark, pi = pi, si, pi + 1
-		elseif pi <= #p and (c == "%" or c == s:sub(si, si)) then
-			pi, si = pi + 1, si + 1
-		elseif star ~= nil then
-			pi, mark = star + 1, mark + 1
-			si = mark
-		else
-			return false
-		end
-	end
-	while p:sub(pi, pi) == "*" do
-		pi = pi + 1
-	end
-	return pi > #p
-end
-
--- A wildcard as an anchored regular expression.
-local function wild_re(p)
-	local out = {}
-	for c in p:gmatch(".") do
-		if c == "*" then
-			out[#out + 1] = ".*"
-		elseif c == "%" then
-			out[#out + 1] = "."
-		elseif c:match("^%p$") then
-			out[#out + 1] = "\\" .. c
-		else
-			out[#out + 1] = c
-		end
-	end
-	return "^" .. concat(out) .. "$"
-end
-
 -- The patterns of KEY for GUEST (a list: `||` separates them), or nil
 -- when it is off.
 local function patterns(key, guest)
@@ -256,32 +216,27 @@ local function patterns(key, guest)
 end
 
 --
--- CHOICES ({tag, patterns}, ...) as one filter: several patterns are one
--- watch (a regular expression of them all).
+-- CHOICES ({tag, patterns}, ...) as one filter: the patterns, in order,
+-- are the alternatives of one MATCH.
 --
 local function choice_filter(choices)
-	local filter, res = { source = cfg("source") }, {}
+	local alts = {}
 	for _, c in ipairs(choices) do
 		for _, p in ipairs(c[2]) do
-			res[#res + 1] = "(?:" .. wild_re(p) .. ")"
+			alts[#alts + 1] = p
 		end
 	end
-	if #res == 1 then
-		filter.match = choices[1][2][1]
-	else
-		filter.regex = "(?s)" .. concat(res, "|")
-	end
-	return filter
+	return { source = cfg("source"), match = alts }
 end
 
--- The tag of the first of CHOICES that MSG matches, in order.
+-- The tag of the choice whose pattern took MSG (msg.matched says which).
 local function choice_of(choices, msg)
+	local n = msg.matched or 1
 	for _, c in ipairs(choices) do
-		for _, p in ipairs(c[2]) do
-			if wild(p, msg.text) then
-				return c[1]
-			end
+		if n <= #c[2] then
+			return c[1]
 		end
+		n = n - #c[2]
 	end
 	return choices[1][1]
 end
@@ -423,7 +378,7 @@ local function start(guest)
 		for line in (out or ""):gmatch("[^\n]+") do
 			line = line:gsub("%s+$", "")
 			for _, p in ipairs(want) do
-				if ok and wild(p, line) then
+				if ok and vigil.match(p, line) then
 					return true
 				end
 			end
@@ -545,7 +500,7 @@ local function request(guests, why)
 		return
 	end
 	for _, g in ipairs(list) do
-		if not wild(cfg("allow") or "*", g) then
+		if not vigil.match(cfg("allow") or "*", g) then
 			vigil.log(fmt("%s %s: %s is not allowed (allow=%s);"
 				.. " nothing done", why, concat(list, " "), g,
 				cfg("allow")))

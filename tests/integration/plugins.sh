@@ -38,6 +38,15 @@ vigil.on("*", function(m) if m.text:find("ORDER", 1, true) then order[#order + 1
 vigil.on("ORDER*", function() order[#order + 1] = "lit" end)
 vigil.on("%RDER*", function() order[#order + 1] = "pct" end)
 vigil.on("ORDER 1", function() vigil.log("order " .. table.concat(order, ",")) end)
+-- A MATCH of alternatives says which one took the message.
+vigil.on({ match = { "ALT ONE *", "ALT TWO *" } }, function(m)
+	vigil.log("alt " .. m.matched .. " " .. m.text)
+end)
+vigil.log("match " .. tostring(vigil.match("HCP*I", "HCPSIG2113I")) .. " "
+	.. tostring(vigil.match("hcp*", "HCPX")) .. " "
+	.. tostring(vigil.match("hcp*", "HCPX", true)))
+local ok, err = pcall(function() vigil.on({ match = { "A", 7 } }, print) end)
+vigil.log("bad alternative: " .. tostring(err))
 LUA
 cat >bad.lua <<'LUA'
 vigil.on("BOOM*", function() error("kaboom") end)
@@ -57,6 +66,7 @@ RULES
 	echo 'HCPSIG2113I User BKRLNXD has reported successful termination'
 	echo 'BOOM 1'
 	echo 'ORDER 1'
+	echo 'ALT TWO x'
 	echo 'SPIN 1'
 	echo 'HCPSIG2113I User OTHER has reported successful termination'
 	for i in 2 3 4 5 6 7; do echo "BOOM $i"; done
@@ -67,6 +77,9 @@ has "print reaches the log" log "plugin GOOD: print works"
 has "a handler sees its message with its fields" log "plugin GOOD: saw HCPSIG2113I from STDIN count 1 word3 BKRLNXD"
 has "  ... as a read-only view" log "plugin GOOD: write: false good.lua:8: a message is read-only"
 has "handlers are called in the order they were added" log "plugin ORDER: order any,lit,pct"
+has "a MATCH of alternatives says which one matched" log "plugin ORDER: alt 2 ALT TWO x"
+has "vigil.match is the rule language's wildcard" log "plugin ORDER: match true false true"
+has "  ... a filter's alternatives must be strings" log "plugin ORDER: bad alternative: order.lua:15: vigil.on: match alternative 2 must be a string"
 has "  ... and keeps its state between calls" log "plugin GOOD: saw HCPSIG2113I from STDIN count 2"
 has "an error is PLUGIN_FAILED with the file and line" log "PLUGIN_FAILED BAD plugin BAD: bad.lua:1: kaboom"
 has "an endless loop is stopped by the instruction budget" log "instruction budget exceeded"
@@ -74,7 +87,7 @@ has "repeated failures disable the plugin" log "VGL051E PLUGIN_DISABLED BAD"
 is "  ... once" "$(grep -c 'PLUGIN_DISABLED BAD' log)" 1
 has "a plugin reaching for io fails to load, named" log "PLUGIN_FAILED ESCAPE"
 has "  ... with its file and line" log "escape.lua:1:"
-has "the rules still fired" log "stopped: 11 messages from sources"
+has "the rules still fired" log "stopped: 12 messages from sources"
 
 # A plugin that does not compile is refused when the rules load, with
 # the rule file's position and the plugin's line.
