@@ -150,12 +150,94 @@ ctl_workflows(struct ctl_req *req)
 	ctl_end(req, EXIT_OK);
 }
 
+/*
+ * A saved result for people: the journal keeps a step's results as a Lua
+ * literal, {[1]=0,[2]="out\<newline>",[3]="ok",["n"]=3,}; shown as
+ * 0, "out\n", "ok" ({[2]="timeout",["n"]=2,} as nil, "timeout").
+ * Only a step's outer list (STEPS) loses its keys; anything else is
+ * shown as saved.  At most MAX bytes, "..." when cut.
+ */
+static char *
+wf_result_text(const char *s, size_t len, size_t max, bool steps)
+{
+	struct strbuf	 sb;
+	size_t		 i, j;
+	unsigned long	 k, n = 0, next = 1;
+	int		 depth = 0;
+	bool		 quoted = false, list;
+
+	strbuf_init(&sb);
+	list = steps && len >= 2 && s[0] == '{' && s[len - 1] == '}';
+	for (i = list ? 1 : 0; i < (list ? len - 1 : len); i++) {
+		if (quoted) {
+			if (s[i] == '\\' && i + 1 < len) {
+				/* %q writes a newline as a backslash-newline. */
+				strbuf_adds(&sb, s[i + 1] == '\n' ? "\\n" :
+				    (char[3]){ s[i], s[i + 1], '\0' });
+				i++;
+				continue;
+			}
+			if (s[i] == '"')
+				quoted = false;
+			strbuf_addc(&sb, s[i]);
+			continue;
+		}
+		if (list && depth == 0 && s[i] == '[') {
+			/*
+			 * A key of the outer list: [k]= is dropped (a nil
+			 * before it shown), ["n"]=N says how many there are.
+			 */
+			for (j = i + 1; j < len && s[j] >= '0' && s[j] <= '9'; j++)
+				;
+			if (j > i + 1 && j + 1 < len && s[j] == ']' &&
+			    s[j + 1] == '=') {
+				k = strtoul(s + i + 1, NULL, 10);
+				for (; next < k && next < 64; next++)
+					strbuf_adds(&sb, "nil, ");
+				next = k + 1;
+				i = j + 1;
+				continue;
+			}
+			if (strncmp(s + i, "[\"n\"]=", 6) == 0) {
+				n = strtoul(s + i + 6, NULL, 10);
+				for (j = i + 6; j < len && s[j] != ','; j++)
+					;
+				i = j;
+				continue;
+			}
+		}
+		if (s[i] == '"')
+			quoted = true;
+		else if (s[i] == '{')
+			depth++;
+		else if (s[i] == '}')
+			depth--;
+		if (list && depth == 0 && s[i] == ',') {
+			strbuf_adds(&sb, ", ");
+			continue;
+		}
+		strbuf_addc(&sb, s[i]);
+	}
+	/* The literal's last comma, and the nils after the last value. */
+	while (sb.len >= 2 && strcmp(sb.data + sb.len - 2, ", ") == 0)
+		sb.data[sb.len -= 2] = '\0';
+	for (; next <= n && next < 64; next++)
+		strbuf_adds(&sb, sb.len > 0 ? ", nil" : "nil");
+	if (sb.len > max) {
+		sb.data[max] = '\0';
+		sb.len = max;
+		strbuf_adds(&sb, "...");
+	}
+	if (sb.data == NULL)
+		strbuf_adds(&sb, "");
+	return strbuf_steal(&sb);
+}
+
 static void
 wf_step_one(const struct wf_step_row *r, void *arg)
 {
 	struct wf_out	*o = arg;
-	char		 t1[32], t2[32];
-	size_t		 len;
+	char		 t1[32], t2[32], *shown;
 
 	if (o->req->json) {
 		if (!o->first)
@@ -178,20 +260,19 @@ wf_step_one(const struct wf_step_row *r, void *arg)
 	}
 	ctl_fmt_time(r->started, t1, sizeof t1);
 	ctl_fmt_time(r->ended, t2, sizeof t2);
-	len = r->result_len > WF_RESULT_SHOWN ? WF_RESULT_SHOWN :
-	    r->result_len;
-	ctl_out(o->req, "%4lld %-8s %-8s %-19s %-19s %-40s %.*s%s",
+	shown = r->result != NULL ? wf_result_text(r->result, r->result_len,
+	    WF_RESULT_SHOWN, true) : xstrdup("");
+	ctl_out(o->req, "%4lld %-8s %-8s %-19s %-19s %-40s %s",
 	    (long long)r->seq, r->kind, r->status, t1, t2,
-	    r->what != NULL ? r->what : "", (int)len,
-	    r->result != NULL ? r->result : "",
-	    r->result_len > len ? "..." : "");
+	    r->what != NULL ? r->what : "", shown);
+	free(shown);
 }
 
 static void
 wf_show_row(const struct wf_row *r, void *arg)
 {
 	struct wf_out	*o = arg;
-	char		 t[32];
+	char		 t[32], *shown;
 
 	o->n++;
 	if (o->req->json) {
@@ -221,9 +302,11 @@ wf_show_row(const struct wf_row *r, void *arg)
 	}
 	if (r->reason != NULL)
 		ctl_out(o->req, "  reason:   %s", r->reason);
-	if (r->result != NULL)
-		ctl_out(o->req, "  result:   %.*s", (int)(r->result_len > 200 ?
-		    200 : r->result_len), r->result);
+	if (r->result != NULL) {
+		shown = wf_result_text(r->result, r->result_len, 200, false);
+		ctl_out(o->req, "  result:   %s", shown);
+		free(shown);
+	}
 }
 
 static void

@@ -33,6 +33,7 @@ local co_create, co_resume, co_yield, co_running, co_status =
 	coroutine.running, coroutine.status
 local fmt, concat, unpack, pack = string.format, table.concat,
 	table.unpack, table.pack
+local math_type, huge = math.type, math.huge
 
 local vigil = {}
 local api = {}		-- what the daemon calls
@@ -41,13 +42,33 @@ local api = {}		-- what the daemon calls
 
 local plain_of = setmetatable({}, { __mode = "k" })	-- view -> fields
 
+-- A number as a literal that reads back exactly and that people can read
+-- in "vigil workflow show": 17 significant digits, a float kept a float.
+local function number_literal(v)
+	if math_type(v) == "integer" then
+		return fmt("%q", v)	-- the smallest one in hex
+	elseif v ~= v then
+		return "(0/0)"
+	elseif v == huge then
+		return "1e999"
+	elseif v == -huge then
+		return "-1e999"
+	end
+	local s = fmt("%.17g", v)
+	if not s:find("[.eEn]") then
+		s = s .. ".0"
+	end
+	return s
+end
+
 local function ser(v, out, depth, seen)
 	local t = type(v)
 	if t == "nil" or t == "boolean" then
 		out[#out + 1] = tostring(v)
-	elseif t == "number" or t == "string" then
-		-- %q gives a literal that reads back exactly (floats in hex).
+	elseif t == "string" then
 		out[#out + 1] = fmt("%q", v)
+	elseif t == "number" then
+		out[#out + 1] = number_literal(v)
 	elseif t == "table" then
 		v = plain_of[v] or v
 		if depth > 32 then

@@ -47,6 +47,16 @@ vigil.log("match " .. tostring(vigil.match("HCP*I", "HCPSIG2113I")) .. " "
 	.. tostring(vigil.match("hcp*", "HCPX", true)))
 local ok, err = pcall(function() vigil.on({ match = { "A", 7 } }, print) end)
 vigil.log("bad alternative: " .. tostring(err))
+-- Saved numbers read back exactly, floats as floats.
+local nums = { 1, 2.0, 0.1, -0.0, 1e300, 5e-324, math.huge, -math.huge,
+	2^53, math.maxinteger, math.mininteger, 1795325826.9865677 }
+local back = load("return " .. vigil.serialize(nums), "=t", "t", {})()
+local same = #back == #nums
+for i = 1, #nums do
+	same = same and back[i] == nums[i] and math.type(back[i]) == math.type(nums[i])
+end
+local nan = load("return " .. vigil.serialize(0/0), "=t", "t", {})()
+vigil.log("numbers round-trip: " .. tostring(same and nan ~= nan))
 LUA
 cat >bad.lua <<'LUA'
 vigil.on("BOOM*", function() error("kaboom") end)
@@ -78,6 +88,7 @@ has "a handler sees its message with its fields" log "plugin GOOD: saw HCPSIG211
 has "  ... as a read-only view" log "plugin GOOD: write: false good.lua:8: a message is read-only"
 has "handlers are called in the order they were added" log "plugin ORDER: order any,lit,pct"
 has "a MATCH of alternatives says which one matched" log "plugin ORDER: alt 2 ALT TWO x"
+has "saved numbers read back exactly" log "plugin ORDER: numbers round-trip: true"
 has "vigil.match is the rule language's wildcard" log "plugin ORDER: match true false true"
 has "  ... a filter's alternatives must be strings" log "plugin ORDER: bad alternative: order.lua:15: vigil.on: match alternative 2 must be a string"
 has "  ... and keeps its state between calls" log "plugin GOOD: saw HCPSIG2113I from STDIN count 2"

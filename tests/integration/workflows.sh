@@ -223,7 +223,8 @@ v inject 'START action x1&T' >/dev/null
 x1=$(wait_id 'x1&T')
 wf_wait_status "$x1" done && ok "vigil.run of a defined action" || fail "x1: $(wf_status "$x1")"
 v workflow show "$x1" >show
-has "  ... with its PARM (taken literally), output and result" show 'result:   "0 said x1&T\\x0aok"'
+has "  ... with its PARM (taken literally), output and result" show 'result:   "0 said x1&T\nok"'
+has "  ... and the step's results, readable" show ' 0, "said x1&T\n", "ok"'
 v history --action SAY >hist
 has "a plugin's run is in the history as kind PLUGIN" hist "PLUGIN"
 
