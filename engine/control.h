@@ -94,6 +94,8 @@ void		 ctl_audit(struct ctl_req *, const char *result);
 /* ctl-cmds.c: helpers the command files share. */
 void		 ctl_fmt_time(double, char *, size_t);	/* local, or "-" */
 void		 ctl_json_end(struct ctl_req *, struct strbuf *, int status);
+/* The end of a listing: with --json SB's array closed and sent. */
+void		 ctl_list_end(struct ctl_req *, struct strbuf *);
 void		 ctl_usage_end(struct ctl_req *, const char *usage);
 
 /* ctl-wf.c: Lua workflows and their confirmations. */

@@ -84,8 +84,8 @@ ctl_json_end(struct ctl_req *req, struct strbuf *sb, int status)
 }
 
 /* The end of a listing: the JSON array closed and sent, or the table done. */
-static void
-list_end(struct ctl_req *req, struct strbuf *sb)
+void
+ctl_list_end(struct ctl_req *req, struct strbuf *sb)
 {
 	if (req->json) {
 		strbuf_adds(sb, "]}");
@@ -444,7 +444,7 @@ ctl_query(struct ctl_req *req)
 		}
 		break;
 	}
-	list_end(req, &sb);
+	ctl_list_end(req, &sb);
 }
 
 struct hist_out {
@@ -595,7 +595,7 @@ ctl_history(struct ctl_req *req)
 			    "COMMAND");
 		state_history_each(req->d->state, &f, hist_one, &out);
 	}
-	list_end(req, &sb);
+	ctl_list_end(req, &sb);
 }
 
 static void
@@ -812,7 +812,7 @@ ctl_jobs(struct ctl_req *req)
 		ctl_out(req, "%8s %-16s %-8s %7s %-8s %-16s %s", "JOB",
 		    "ACTION", "STATE", "PID", "KIND", "TRIGGER", "SINCE");
 	dispatch_jobs(req->d, jobs_one, &o);
-	list_end(req, &sb);
+	ctl_list_end(req, &sb);
 }
 
 static void

@@ -141,13 +141,7 @@ ctl_workflows(struct ctl_req *req)
 		    "WAITING FOR / REASON");
 	state_wf_each(req->d->state, plugin, 0, all ? 0 :
 	    vigild_now(req->d) - WF_RECENT, wf_list_one, &o);
-	if (req->json) {
-		strbuf_adds(&sb, "]}");
-		ctl_json_end(req, &sb, EXIT_OK);
-		return;
-	}
-	strbuf_free(&sb);
-	ctl_end(req, EXIT_OK);
+	ctl_list_end(req, &sb);
 }
 
 /*
@@ -341,13 +335,7 @@ wf_show(struct ctl_req *req, uint64_t id)
 		    "KIND", "STATUS", "STARTED", "ENDED", "WHAT", "RESULT");
 	}
 	state_wf_steps(req->d->state, id, wf_step_one, &o);
-	if (req->json) {
-		strbuf_adds(&sb, "]}");
-		ctl_json_end(req, &sb, EXIT_OK);
-		return;
-	}
-	strbuf_free(&sb);
-	ctl_end(req, EXIT_OK);
+	ctl_list_end(req, &sb);
 }
 
 static bool

@@ -65,6 +65,16 @@ failed_push(lua_State *L, void *arg)
 	return 2;
 }
 
+/* The end of a call into P: say if it is now disabled, sweep the dead. */
+static void
+plugin_leave(struct plugin_rt *p)
+{
+	p->depth--;
+	plugin_told_disabled(p);
+	if (p->depth == 0)
+		plugin_sweep(p);
+}
+
 int
 plugin_call(struct plugin_rt *p, int ref, uint64_t wf,
     int (*push)(lua_State *, void *), void *arg)
@@ -96,10 +106,7 @@ plugin_call(struct plugin_rt *p, int ref, uint64_t wf,
 		free(err2);
 		free(err);
 	}
-	p->depth--;
-	plugin_told_disabled(p);
-	if (p->depth == 0)
-		plugin_sweep(p);
+	plugin_leave(p);
 	return rc;
 }
 
@@ -183,9 +190,7 @@ plugins_message(struct vigild *d, const struct message *msg,
 			if (lhost_disabled(p->h))
 				break;
 		}
-		p->depth--;
-		if (p->depth == 0)
-			plugin_sweep(p);
+		plugin_leave(p);
 	}
 }
 
@@ -594,15 +599,10 @@ plugins_control(struct vigild *d, uint64_t id, const char *op,
 	if (lhost_invoke(p->h, p->api_control, &call, &err) != 0) {
 		snprintf(why, sizeof why, "%s", err != NULL ? err : "failed");
 		free(err);
-		p->depth--;
-		plugin_told_disabled(p);
-		if (p->depth == 0)
-			plugin_sweep(p);
+		plugin_leave(p);
 		return why;
 	}
-	p->depth--;
-	if (p->depth == 0)
-		plugin_sweep(p);
+	plugin_leave(p);
 	if (!c.ok) {
 		snprintf(why, sizeof why, "%s", c.why[0] != '\0' ? c.why :
 		    "refused");
