@@ -100,6 +100,18 @@ has "a plugin reaching for io fails to load, named" log "PLUGIN_FAILED ESCAPE"
 has "  ... with its file and line" log "escape.lua:1:"
 has "the rules still fired" log "stopped: 12 messages from sources"
 
+# --once waits for a workflow that waits for a time, not for one that
+# waits only for a message (that one stays in the store).
+cat >once.lua <<'LUA'
+vigil.workflow("nap", function() vigil.sleep(1); vigil.log("slept") end)
+vigil.workflow("forever", function() vigil.wait_for("NEVER COMES") end)
+vigil.on("GO", function() vigil.start("nap", {}); vigil.start("forever", {}) end)
+LUA
+printf 'PLUGIN NAME ONCE FILE once.lua\n' >once.rules
+echo GO | timeout 60 "$VIGILD" -c once.rules -D st-once -S sock-once --once >/dev/null 2>once.log
+is "--once ends while a workflow waits only for a message" "$?" 0
+has "  ... after the workflow that slept has finished" once.log "plugin ONCE: slept"
+
 # A plugin that does not compile is refused when the rules load, with
 # the rule file's position and the plugin's line.
 printf 'x = = 1\n' >broken.lua
